@@ -1,0 +1,1 @@
+"""Exercise self-checks, one module per lecture (``lecture00``, ``lecture01``, ...)."""

@@ -1,0 +1,69 @@
+"""Data sets, all generated locally or shipped with a package (nothing is downloaded).
+
+* :func:`polynomial_regression` -- Freeman & Bruna's 1-D regression tasks (x ~ U[0, 1]);
+* :func:`digits` -- scikit-learn's bundled 8x8 handwritten digits (1,797 images, 10 classes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+#: Freeman & Bruna (2017) §3.1 targets: the quadratic (fit by a bias-free sigmoid net with a
+#: sigmoid output) and the cubic (sigmoid net with biases, linear output).
+POLYNOMIAL_TARGETS = {
+    "quadratic": lambda x: 0.5 * x**2 + 0.25 * x + 0.1,
+    "cubic": lambda x: 8 * x**3 - 10 * x**2 + 3 * x,
+}
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train/test split: ``x_train, y_train, x_test, y_test``."""
+
+    x_train: Tensor
+    y_train: Tensor
+    x_test: Tensor
+    y_test: Tensor
+
+
+def polynomial_regression(
+    target: str, *, n_train: int = 1000, n_test: int = 1000, seed: int = 0, dtype: torch.dtype = torch.float64
+) -> Split:
+    """Freeman & Bruna's regression data: x ~ U[0, 1], y = target(x), shapes (n, 1).
+
+    Args:
+        target: ``"quadratic"`` (0.5x^2 + 0.25x + 0.1) or ``"cubic"`` (8x^3 - 10x^2 + 3x).
+        n_train, n_test: sample sizes (the paper used 10,000 each; 1,000 shows the same landscape).
+        seed: seed of the sampler.
+    """
+    if target not in POLYNOMIAL_TARGETS:
+        raise ValueError(f"polynomial_regression: argument `target` must be one of {sorted(POLYNOMIAL_TARGETS)}, got {target!r}")
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n_train + n_test, 1, generator=g, dtype=dtype)
+    y = POLYNOMIAL_TARGETS[target](x)
+    return Split(x[:n_train], y[:n_train], x[n_train:], y[n_train:])
+
+
+def digits(*, n_train: int = 1200, seed: int = 0, center: bool = False, dtype: torch.dtype = torch.float64) -> Split:
+    """scikit-learn's 8x8 digits, pixel values scaled to [0, 1]; labels as int64 class indices.
+
+    Args:
+        n_train: size of the training split (the remaining 597 images are the test split).
+        seed: seed of the shuffle.
+        center: subtract the training mean from every image.
+    """
+    from sklearn.datasets import load_digits  # shipped with scikit-learn: no download
+
+    bunch = load_digits()
+    if not 0 < n_train < len(bunch.target):
+        raise ValueError(f"digits: argument `n_train` must be between 1 and {len(bunch.target) - 1}, got {n_train}")
+    order = np.random.default_rng(seed).permutation(len(bunch.target))
+    x = torch.tensor(bunch.data[order] / 16.0, dtype=dtype)
+    y = torch.tensor(bunch.target[order], dtype=torch.long)
+    if center:
+        x = x - x[:n_train].mean(0)
+    return Split(x[:n_train], y[:n_train], x[n_train:], y[n_train:])

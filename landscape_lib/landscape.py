@@ -1,0 +1,321 @@
+r"""The landscape abstraction: a loss $F:\mathbb{R}^P\to\mathbb{R}$ of one flat parameter vector.
+
+Every object of the course -- a 2-D toy, a p-spin Hamiltonian, a trained network on a data
+set -- is seen the same way: a function of a point $\theta\in\mathbb{R}^P$.  Level sets
+$\Omega_F(\lambda)=\{\theta : F(\theta)\le\lambda\}$, paths, barriers and Hessians are then
+defined once, for all of them (Freeman & Bruna 2017, §2).
+
+A :class:`Landscape` evaluates
+
+* one point, ``theta`` of shape ``(P,)`` -> a scalar tensor, or
+* a batch, ``theta`` of shape ``(K, P)`` -> a tensor of shape ``(K,)``, in **one** vectorised call
+  (``torch.func.vmap`` over the stacked points, in chunks of ``chunk_size`` to bound memory),
+
+and gives gradients, Hessian-vector products and (for small P) the dense Hessian.
+
+Two concrete kinds:
+
+* :class:`AnalyticLandscape` wraps a formula ``fn(theta) -> scalar`` written with torch ops;
+* :class:`ModuleLandscape` wraps any ``torch.nn.Module`` with data and a loss: the module's
+  parameters are swapped in with ``torch.func.functional_call``, so nothing is copied per point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+from torch.func import functional_call, grad, jacrev, vjp, vmap
+
+from ._validate import check_points, check_tensor, describe
+
+
+class Landscape:
+    """Base class of every landscape: ``F(theta)`` for ``theta`` of shape (P,) or (K, P).
+
+    Subclasses implement :meth:`_loss_single`, the loss of one point as a scalar tensor, with
+    operations that ``torch.func.vmap`` can batch.
+
+    Args:
+        dim: P, the number of parameters.
+        dtype: the floating dtype that points must have (float64 by default: the course checks
+            closed forms to tight tolerances).
+        device: the device that points must live on.
+        chunk_size: evaluate a batch ``chunk_size`` points at a time (``None``: all at once).
+        name: a short name used in plots and messages.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        *,
+        dtype: torch.dtype = torch.float64,
+        device: torch.device | str = "cpu",
+        chunk_size: int | None = None,
+        name: str = "F",
+    ) -> None:
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"{type(self).__name__}: argument `dim` must be an integer >= 1, got {dim!r}")
+        if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+            raise ValueError(
+                f"{type(self).__name__}: argument `chunk_size` must be None or an integer >= 1, "
+                f"got {chunk_size!r}"
+            )
+        self.dim = dim
+        self.dtype = dtype
+        self.device = torch.device(device)
+        self.chunk_size = chunk_size
+        self.name = name
+
+    # -- to be provided by subclasses ------------------------------------------------------
+    def _loss_single(self, theta: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    # -- evaluation --------------------------------------------------------------------------
+    def check(self, theta: object, *, fn: str = "Landscape", arg: str = "theta") -> Tensor:
+        """Validate a point or batch of points (type, shape, dtype, device, finiteness)."""
+        return check_points(theta, dim=self.dim, dtype=self.dtype, device=self.device, fn=fn, arg=arg)
+
+    def evaluate(self, theta: Tensor) -> Tensor:
+        """``F`` without input checks, for inner loops that have already checked their points."""
+        if theta.ndim == 1:
+            return self._loss_single(theta)
+        return vmap(self._loss_single, chunk_size=self.chunk_size)(theta)
+
+    def __call__(self, theta: Tensor) -> Tensor:
+        """Loss at ``theta``: shape (P,) gives a scalar, shape (K, P) gives shape (K,)."""
+        return self.evaluate(self.check(theta, fn=f"{type(self).__name__}.__call__"))
+
+    loss = __call__
+
+    def grad(self, theta: Tensor) -> Tensor:
+        r"""Gradient $\nabla F(\theta)$, of the same shape as ``theta`` ((P,) or (K, P))."""
+        theta = self.check(theta, fn=f"{type(self).__name__}.grad")
+        if theta.ndim == 1:
+            return grad(self._loss_single)(theta)
+        return vmap(grad(self._loss_single), chunk_size=self.chunk_size)(theta)
+
+    def hvp(self, theta: Tensor, v: Tensor) -> Tensor:
+        r"""Hessian-vector product $\nabla^2F(\theta)\,v$ by double backpropagation (Pearlmutter 1994).
+
+        $Hv$ is the vector-Jacobian product of the gradient map with $v$ (the Hessian is
+        symmetric): it costs a few gradients and never forms the P x P matrix.  (Reverse-over-
+        reverse rather than ``jvp``-of-``grad``: the latter trips over ``functional_call`` in
+        current PyTorch.)
+        ``theta`` and ``v`` have shape (P,), or both (K, P) for K products at K points.
+        """
+        fn = f"{type(self).__name__}.hvp"
+        theta = self.check(theta, fn=fn)
+        v = check_points(v, dim=self.dim, dtype=self.dtype, device=self.device, fn=fn, arg="v")
+        if v.shape != theta.shape:
+            raise ValueError(f"{fn}: `v` must have the shape of `theta` {tuple(theta.shape)}, got {tuple(v.shape)}")
+
+        def single(t: Tensor, u: Tensor) -> Tensor:
+            return vjp(grad(self._loss_single), t)[1](u)[0]
+
+        if theta.ndim == 1:
+            return single(theta, v)
+        return vmap(single, chunk_size=self.chunk_size)(theta, v)
+
+    def hessian(self, theta: Tensor) -> Tensor:
+        """Dense P x P Hessian at one point -- only for small P (tests, 2-D toys, tiny nets)."""
+        fn = f"{type(self).__name__}.hessian"
+        theta = self.check(theta, fn=fn)
+        if theta.ndim != 1:
+            raise ValueError(f"{fn}: argument `theta` must be one point of shape (P,), got {tuple(theta.shape)}")
+        return jacrev(grad(self._loss_single))(theta)  # reverse-over-reverse, like hvp
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, dim={self.dim}, dtype={self.dtype})"
+
+
+class AnalyticLandscape(Landscape):
+    """A landscape given by a formula.
+
+    Args:
+        fn: ``fn(theta) -> scalar tensor`` for one point ``theta`` of shape (P,), written with
+            torch operations (so that ``vmap`` and autograd see through it).
+        dim: P.
+        extent: optional plotting box ``(xmin, xmax, ymin, ymax)`` for 2-D landscapes.
+        name, dtype, device, chunk_size: as in :class:`Landscape`.
+
+    Example:
+        >>> bowl = AnalyticLandscape(lambda t: (t ** 2).sum(), dim=2, name="bowl")
+        >>> bowl(torch.tensor([[1.0, 2.0], [0.0, 0.0]], dtype=torch.float64))
+        tensor([5., 0.], dtype=torch.float64)
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[Tensor], Tensor],
+        dim: int,
+        *,
+        extent: tuple[float, float, float, float] | None = None,
+        name: str = "F",
+        dtype: torch.dtype = torch.float64,
+        device: torch.device | str = "cpu",
+        chunk_size: int | None = None,
+    ) -> None:
+        if not callable(fn):
+            raise TypeError(f"AnalyticLandscape: argument `fn` must be callable, got {describe(fn)}")
+        super().__init__(dim, dtype=dtype, device=device, chunk_size=chunk_size, name=name)
+        self.fn = fn
+        self.extent = extent
+
+    def _loss_single(self, theta: Tensor) -> Tensor:
+        return self.fn(theta)
+
+
+class ModuleLandscape(Landscape):
+    r"""The empirical risk of a ``torch.nn.Module`` as a function of its flat parameter vector.
+
+    $F(\theta) = \ell(f_\theta(X), Y)$, where $f_\theta$ is ``model`` with its parameters
+    replaced by the entries of $\theta$ (in the order of ``model.named_parameters()``) and
+    $\ell$ is ``loss_fn`` (a mean over the data, e.g. ``torch.nn.functional.mse_loss``).
+
+    The model itself is never modified: evaluation goes through
+    ``torch.func.functional_call``; :meth:`flatten` and :meth:`load_into` convert between a
+    module's parameters and a flat vector both ways.
+
+    Args:
+        model: the network; its buffers (if any) are used as they are.
+        inputs: X, the inputs fed to ``model`` (a tensor whose first axis indexes samples).
+        targets: Y, the second argument of ``loss_fn``.
+        loss_fn: ``loss_fn(outputs, targets) -> scalar``; must be ``vmap``-compatible (all of
+            ``torch.nn.functional``'s losses are).
+        chunk_size: see :class:`Landscape`.
+        name: a short name for plots and messages.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        inputs: Tensor,
+        targets: Tensor,
+        loss_fn: Callable[[Tensor, Tensor], Tensor],
+        *,
+        chunk_size: int | None = None,
+        name: str = "F",
+    ) -> None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"ModuleLandscape: argument `model` must be a torch.nn.Module, got {describe(model)}")
+        params = dict(model.named_parameters())
+        if not params:
+            raise ValueError("ModuleLandscape: argument `model` has no parameters")
+        first = next(iter(params.values()))
+        for key, p in params.items():
+            if p.dtype != first.dtype or p.device != first.device:
+                raise ValueError(
+                    f"ModuleLandscape: all parameters of `model` must share one dtype and device; "
+                    f"{key!r} is {p.dtype} on {p.device}, the first is {first.dtype} on {first.device}"
+                )
+        check_tensor(inputs, fn="ModuleLandscape", arg="inputs")
+        check_tensor(targets, fn="ModuleLandscape", arg="targets")
+        if len(inputs) != len(targets):
+            raise ValueError(
+                f"ModuleLandscape: `inputs` and `targets` must hold the same number of samples, "
+                f"got {len(inputs)} and {len(targets)}"
+            )
+        if not callable(loss_fn):
+            raise TypeError(f"ModuleLandscape: argument `loss_fn` must be callable, got {describe(loss_fn)}")
+        super().__init__(
+            sum(p.numel() for p in params.values()),
+            dtype=first.dtype,
+            device=first.device,
+            chunk_size=chunk_size,
+            name=name,
+        )
+        self.model = model
+        self.inputs = inputs.to(first.device)
+        self.targets = targets.to(first.device)
+        self.loss_fn = loss_fn
+        self.names = list(params)
+        self.shapes = [p.shape for p in params.values()]
+        self.numels = [p.numel() for p in params.values()]
+        self.buffers = {k: b.detach() for k, b in model.named_buffers()}
+
+    # -- module <-> flat vector ------------------------------------------------------------
+    def parameter_slices(self) -> dict[str, slice]:
+        """Where each named parameter lives inside θ."""
+        slices, start = {}, 0
+        for name, n in zip(self.names, self.numels):
+            slices[name] = slice(start, start + n)
+            start += n
+        return slices
+
+    def weight_mask(self) -> Tensor:
+        """Boolean mask of shape (P,): True on entries of parameters whose name ends in ``weight``.
+
+        Freeman & Bruna's polynomial scripts measure string length on weights only (biases
+        excluded); this mask makes that choice explicit.
+        """
+        mask = torch.zeros(self.dim, dtype=torch.bool, device=self.device)
+        for name, sl in self.parameter_slices().items():
+            mask[sl] = name.endswith("weight")
+        return mask
+
+    def unflatten(self, theta: Tensor) -> dict[str, Tensor]:
+        """Split θ of shape (P,) into ``{name: tensor}`` with the module's parameter shapes (views)."""
+        pieces = torch.split(theta, self.numels)
+        return {name: piece.view(shape) for name, piece, shape in zip(self.names, pieces, self.shapes)}
+
+    def _check_same_architecture(self, model: nn.Module, fn: str) -> dict[str, Tensor]:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"{fn}: argument `model` must be a torch.nn.Module, got {describe(model)}")
+        params = dict(model.named_parameters())
+        shapes = {k: tuple(p.shape) for k, p in params.items()}
+        expected = {k: tuple(s) for k, s in zip(self.names, self.shapes)}
+        if shapes != expected:
+            missing = sorted(set(expected) - set(shapes))
+            extra = sorted(set(shapes) - set(expected))
+            differ = sorted(k for k in set(shapes) & set(expected) if shapes[k] != expected[k])
+            raise ValueError(
+                f"{fn}: argument `model` does not match this landscape's architecture "
+                f"(missing {missing}, unexpected {extra}, different shapes "
+                f"{[(k, shapes[k], expected[k]) for k in differ]})"
+            )
+        return params
+
+    def flatten(self, model: nn.Module) -> Tensor:
+        """θ of shape (P,): the parameters of ``model`` (same architecture) concatenated, detached."""
+        params = self._check_same_architecture(model, "ModuleLandscape.flatten")
+        flat = torch.cat([params[k].detach().reshape(-1) for k in self.names])
+        if flat.dtype != self.dtype or flat.device != self.device:
+            raise TypeError(
+                f"ModuleLandscape.flatten: `model` has dtype {flat.dtype} on {flat.device}, "
+                f"expected {self.dtype} on {self.device}"
+            )
+        return flat.clone()
+
+    def load_into(self, model: nn.Module, theta: Tensor) -> nn.Module:
+        """Copy θ into the parameters of ``model`` (in place) and return the model."""
+        params = self._check_same_architecture(model, "ModuleLandscape.load_into")
+        theta = self.check(theta, fn="ModuleLandscape.load_into")
+        if theta.ndim != 1:
+            raise ValueError(
+                f"ModuleLandscape.load_into: argument `theta` must be one point of shape (P,), "
+                f"got {tuple(theta.shape)}"
+            )
+        with torch.no_grad():
+            for name, value in self.unflatten(theta).items():
+                params[name].copy_(value)
+        return model
+
+    # -- data ------------------------------------------------------------------------------
+    def with_data(self, inputs: Tensor, targets: Tensor, *, name: str | None = None) -> ModuleLandscape:
+        """The same model and loss on other data (a test set, a minibatch)."""
+        return ModuleLandscape(
+            self.model, inputs, targets, self.loss_fn, chunk_size=self.chunk_size, name=name or self.name
+        )
+
+    def outputs(self, theta: Tensor) -> Tensor:
+        """The model's outputs f_θ(X) at one point θ (for accuracies and plots)."""
+        theta = self.check(theta, fn="ModuleLandscape.outputs")
+        if theta.ndim != 1:
+            raise ValueError(f"ModuleLandscape.outputs: `theta` must have shape (P,), got {tuple(theta.shape)}")
+        return functional_call(self.model, (self.unflatten(theta), self.buffers), (self.inputs,))
+
+    def _loss_single(self, theta: Tensor) -> Tensor:
+        out = functional_call(self.model, (self.unflatten(theta), self.buffers), (self.inputs,))
+        return self.loss_fn(out, self.targets)

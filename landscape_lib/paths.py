@@ -1,0 +1,114 @@
+r"""Paths in parameter space: straight segments and piecewise-linear strings of beads.
+
+A *string* is a sequence of beads $b_0, b_1, \dots, b_k$ (a tensor of shape (k+1, P)); its path
+is the polygon through them.  The quantities of Freeman & Bruna (2017) §3:
+
+* loss along a path, on a grid of $t$ per segment (one batched evaluation for the whole string);
+* the barrier of a segment: $\max_t F((1-t)a + tb) - \max(F(a), F(b))$;
+* the length $|\gamma| = \sum_i \lVert b_{i+1}-b_i\rVert$ and the *normalized geodesic length*
+  $|\gamma| / \lVert b_k - b_0\rVert$ (1 for a straight path, > 1 for a bent one).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._validate import check_finite, check_positive, check_tensor
+from .landscape import Landscape
+
+
+def _check_beads(beads: object, fn: str, *, min_beads: int = 2) -> Tensor:
+    beads = check_tensor(beads, fn=fn, arg="beads")
+    if beads.ndim != 2 or beads.shape[0] < min_beads:
+        raise ValueError(
+            f"{fn}: argument `beads` must have shape (n, P) with n >= {min_beads}, got shape {tuple(beads.shape)}"
+        )
+    return check_finite(beads, fn=fn, arg="beads")
+
+
+def _grid(n_points: int, like: Tensor, fn: str) -> Tensor:
+    check_positive(n_points, fn=fn, arg="n_points", integer=True)
+    if n_points < 2:
+        raise ValueError(f"{fn}: argument `n_points` must be >= 2 (both ends of a segment), got {n_points}")
+    return torch.linspace(0.0, 1.0, n_points, dtype=like.dtype, device=like.device)
+
+
+def string_points(beads: Tensor, n_points: int = 21) -> tuple[Tensor, Tensor]:
+    """Points on every segment of a string, ``n_points`` per segment (ends included).
+
+    Returns:
+        ``(s, points)``: ``s`` of shape (n-1, n_points) is the position along the string (segment
+        index + local t), ``points`` of shape (n-1, n_points, P).
+    """
+    beads = _check_beads(beads, "string_points")
+    t = _grid(n_points, beads, "string_points")
+    a, b = beads[:-1, None, :], beads[1:, None, :]
+    points = (1 - t)[None, :, None] * a + t[None, :, None] * b
+    s = torch.arange(len(beads) - 1, dtype=beads.dtype, device=beads.device)[:, None] + t[None, :]
+    return s, points
+
+
+def loss_along_string(landscape: Landscape, beads: Tensor, n_points: int = 21) -> tuple[Tensor, Tensor]:
+    """Loss on ``n_points`` points of every segment, all in one batched evaluation.
+
+    Returns:
+        ``(s, losses)``, both of shape (n-1, n_points); see :func:`string_points`.
+    """
+    beads = landscape.check(beads, fn="loss_along_string", arg="beads")
+    s, points = string_points(beads, n_points)
+    losses = landscape.evaluate(points.reshape(-1, landscape.dim)).reshape(s.shape)
+    return s, losses
+
+
+def loss_along_segment(landscape: Landscape, a: Tensor, b: Tensor, n_points: int = 101) -> tuple[Tensor, Tensor]:
+    """Loss on the straight segment from ``a`` (t = 0) to ``b`` (t = 1): returns ``(t, losses)``."""
+    fn = "loss_along_segment"
+    a = landscape.check(a, fn=fn, arg="a")
+    b = landscape.check(b, fn=fn, arg="b")
+    s, losses = loss_along_string(landscape, torch.stack([a, b]), n_points)
+    return s[0], losses[0]
+
+
+def segment_maxima(landscape: Landscape, beads: Tensor, n_points: int = 21) -> Tensor:
+    """The maximum loss on each segment of a string (on a grid of ``n_points``): shape (n-1,)."""
+    return loss_along_string(landscape, beads, n_points)[1].max(dim=1).values
+
+
+def barrier(landscape: Landscape, a: Tensor, b: Tensor, n_points: int = 101) -> float:
+    r"""Straight-line barrier $\max_t F((1-t)a+tb) - \max(F(a), F(b))$ (0 if the segment never rises)."""
+    _, losses = loss_along_segment(landscape, a, b, n_points)
+    return float(losses.max() - torch.maximum(losses[0], losses[-1]))
+
+
+def path_length(beads: Tensor, mask: Tensor | None = None) -> float:
+    r"""Length $\sum_i \lVert b_{i+1} - b_i\rVert$ of the polygon through ``beads`` (n, P).
+
+    Args:
+        beads: the string.
+        mask: optional boolean (P,) selecting the coordinates that count (e.g. weights only, as in
+            Freeman & Bruna's polynomial scripts).
+    """
+    beads = _check_beads(beads, "path_length")
+    if mask is not None:
+        mask = check_tensor(mask, fn="path_length", arg="mask")
+        if mask.dtype != torch.bool or mask.shape != beads.shape[1:]:
+            raise ValueError(
+                f"path_length: argument `mask` must be a boolean tensor of shape {tuple(beads.shape[1:])}, "
+                f"got {mask.dtype} of shape {tuple(mask.shape)}"
+            )
+        beads = beads[:, mask]
+    return float((beads[1:] - beads[:-1]).norm(dim=1).sum())
+
+
+def normalized_geodesic_length(beads: Tensor, mask: Tensor | None = None) -> float:
+    r"""$|\gamma| / \lVert b_{last} - b_0 \rVert$: 1 for a straight path, larger for a bent one.
+
+    Freeman & Bruna (2017), §3: "normalized geodesic length".
+    """
+    beads = _check_beads(beads, "normalized_geodesic_length")
+    ends = beads[[0, -1]]
+    chord = path_length(ends, mask)
+    if chord == 0:
+        raise ValueError("normalized_geodesic_length: the first and last beads coincide (zero distance)")
+    return path_length(beads, mask) / chord

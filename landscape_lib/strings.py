@@ -1,0 +1,157 @@
+r"""Two ways to relax a string of beads between two points $a$ and $b$ of a landscape.
+
+* :func:`minimum_energy_path` -- the *string method* (E, Ren & Vanden-Eijnden 2002, 2007): move
+  every interior bead down the gradient, then redistribute the beads at equal arc length.  The
+  string converges to a minimum-energy path, whose highest point is the *mountain pass* (the
+  lowest possible barrier between $a$ and $b$).
+* :func:`taut_string` -- the shortest path *inside* a sublevel set $\Omega(\lambda)$: pull every
+  bead towards the midpoint of its neighbours (curve shortening), push beads that left
+  $\Omega(\lambda)$ back onto its boundary, redistribute.  Its length divided by
+  $\lVert b - a\rVert$ is the normalized geodesic length of the level set between $a$ and $b$
+  (Freeman & Bruna 2017, §3).
+
+Both update all beads at once: one batched gradient / loss evaluation per iteration.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._validate import check_positive
+from .landscape import Landscape
+
+
+def straight_string(a: Tensor, b: Tensor, n_beads: int) -> Tensor:
+    """``n_beads`` equally spaced beads on the segment from ``a`` to ``b``: shape (n_beads, P)."""
+    t = torch.linspace(0.0, 1.0, n_beads, dtype=a.dtype, device=a.device)[:, None]
+    return (1 - t) * a + t * b
+
+
+def redistribute(beads: Tensor) -> Tensor:
+    """The same polygon, re-sampled with the same number of beads at equal arc-length spacing."""
+    steps = (beads[1:] - beads[:-1]).norm(dim=1)
+    s = torch.cat([steps.new_zeros(1), steps.cumsum(0)])
+    if float(s[-1]) == 0:
+        return beads.clone()
+    targets = torch.linspace(0.0, float(s[-1]), len(beads), dtype=beads.dtype, device=beads.device)
+    seg = torch.searchsorted(s, targets, right=True).clamp(1, len(beads) - 1) - 1
+    local = ((targets - s[seg]) / steps[seg].clamp_min(1e-300)).clamp(0, 1)[:, None]
+    out = (1 - local) * beads[seg] + local * beads[seg + 1]
+    out[0], out[-1] = beads[0], beads[-1]  # the ends never move
+    return out
+
+
+def _start(landscape: Landscape, a: Tensor, b: Tensor, n_beads: int, via: Tensor | None, fn: str) -> Tensor:
+    a = landscape.check(a, fn=fn, arg="a")
+    b = landscape.check(b, fn=fn, arg="b")
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"{fn}: `a` and `b` must be single points of shape (P,)")
+    check_positive(n_beads, fn=fn, arg="n_beads", integer=True)
+    if n_beads < 3:
+        raise ValueError(f"{fn}: argument `n_beads` must be >= 3, got {n_beads}")
+    if via is None:
+        return straight_string(a, b, n_beads)
+    via = landscape.check(via, fn=fn, arg="via")
+    # Start from the polygon a -> via -> b: needed when a straight start is a symmetric
+    # equilibrium (e.g. through the top of the ring valley's bump, where the gradient vanishes).
+    return redistribute(torch.cat([straight_string(a, via, n_beads), straight_string(via, b, n_beads)[1:]]))[
+        torch.linspace(0, 2 * n_beads - 2, n_beads).round().long()
+    ]
+
+
+def minimum_energy_path(
+    landscape: Landscape,
+    a: Tensor,
+    b: Tensor,
+    *,
+    n_beads: int = 41,
+    steps: int = 2000,
+    lr: float = 1e-2,
+    via: Tensor | None = None,
+) -> Tensor:
+    r"""Relax a string towards a minimum-energy path from ``a`` to ``b`` (simplified string method).
+
+    Each iteration: $b_i \leftarrow b_i - \eta \nabla F(b_i)$ for the interior beads, then
+    re-sample the polygon at equal arc length (E, Ren & Vanden-Eijnden, J. Chem. Phys. 126, 2007).
+
+    Args:
+        landscape: F.
+        a, b: the fixed ends, shape (P,) (ideally minima).
+        n_beads: number of beads including both ends.
+        steps: number of iterations.
+        lr: gradient step $\eta$.
+        via: optional point the initial string passes through (to break a symmetry).
+
+    Returns:
+        The beads, shape (n_beads, P).
+    """
+    fn = "minimum_energy_path"
+    beads = _start(landscape, a, b, n_beads, via, fn)
+    check_positive(steps, fn=fn, arg="steps", integer=True)
+    check_positive(lr, fn=fn, arg="lr")
+    for _ in range(steps):
+        inner = beads[1:-1] - lr * landscape.grad(beads[1:-1])
+        beads = redistribute(torch.cat([beads[:1], inner, beads[-1:]]))
+    return beads
+
+
+def taut_string(
+    landscape: Landscape,
+    a: Tensor,
+    b: Tensor,
+    level: float,
+    *,
+    n_beads: int = 41,
+    steps: int = 1500,
+    pull: float = 0.5,
+    tol: float = 1e-10,
+    via: Tensor | None = None,
+) -> Tensor:
+    r"""Shortest path from ``a`` to ``b`` inside $\Omega(\lambda)$, found by a relaxing string.
+
+    Each iteration: (1) curve shortening $b_i \leftarrow b_i + \rho\,(\tfrac12(b_{i-1}+b_{i+1}) - b_i)$;
+    (2) every bead with $F(b_i) > \lambda$ takes Newton steps onto the level surface,
+    $b_i \leftarrow b_i - \frac{F(b_i)-\lambda}{\lVert\nabla F(b_i)\rVert^2}\nabla F(b_i)$;
+    (3) equal-arc-length re-sampling.  Only the beads are constrained: with many beads the
+    segments between them stay within $O(\text{spacing}^2)$ of $\Omega(\lambda)$.
+
+    Args:
+        landscape: F.
+        a, b: ends inside $\Omega(\lambda)$, shape (P,).
+        level: $\lambda$.
+        n_beads: beads including both ends.
+        steps: iterations.
+        pull: curve-shortening rate $\rho \in (0, 1]$.
+        tol: stop early once no bead moves more than this in an iteration.
+        via: optional point the initial string passes through (it must lead around obstacles
+            the same way as the path you want).
+
+    Returns:
+        The beads, shape (n_beads, P); the normalized geodesic length is
+        ``paths.normalized_geodesic_length(beads)``.
+    """
+    fn = "taut_string"
+    beads = _start(landscape, a, b, n_beads, via, fn)
+    check_positive(steps, fn=fn, arg="steps", integer=True)
+    if not 0 < pull <= 1:
+        raise ValueError(f"{fn}: argument `pull` must be in (0, 1], got {pull}")
+    with torch.no_grad():
+        ends = landscape.evaluate(torch.stack([beads[0], beads[-1]]))
+    if bool((ends > level).any()):
+        raise ValueError(f"{fn}: both ends must lie in the sublevel set (F <= level = {level}); F(a), F(b) = {ends.tolist()}")
+    for _ in range(steps):
+        inner = beads[1:-1] + pull * (0.5 * (beads[:-2] + beads[2:]) - beads[1:-1])
+        for _newton in range(3):
+            with torch.no_grad():
+                excess = (landscape.evaluate(inner) - level).clamp_min(0)
+            if not bool((excess > 0).any()):
+                break
+            g = landscape.grad(inner)
+            inner = inner - (excess / (g * g).sum(1).clamp_min(1e-12))[:, None] * g
+        new = redistribute(torch.cat([beads[:1], inner, beads[-1:]]))
+        moved = float((new - beads).norm(dim=1).max())
+        beads = new
+        if moved < tol:
+            break
+    return beads

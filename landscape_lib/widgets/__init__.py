@@ -1,0 +1,1 @@
+"""Interactive demos: ipywidgets around the pure plotting functions of ``landscape_lib.plots``."""

@@ -1,0 +1,24 @@
+"""Small known-answer problems shared by the unit tests."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from landscape_lib.landscape import ModuleLandscape
+from landscape_lib.models import mlp
+
+F64 = torch.float64
+
+
+def point(*xs: float) -> torch.Tensor:
+    return torch.tensor(xs, dtype=F64)
+
+
+def small_mlp_landscape(seed: int = 0, n: int = 40) -> ModuleLandscape:
+    """A 3-6-2 tanh MLP on random regression data, float64."""
+    g = torch.Generator().manual_seed(seed)
+    model = mlp((3, 6, 2), activation="tanh", seed=seed)
+    x = torch.randn(n, 3, generator=g, dtype=F64)
+    y = torch.randn(n, 2, generator=g, dtype=F64)
+    return ModuleLandscape(model, x, y, nn.functional.mse_loss, name="small MLP")

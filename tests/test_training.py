@@ -1,0 +1,53 @@
+"""The batched training loop: K runs at once behave like K separate runs; targets freeze runs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from landscape_lib.seeding import set_seed
+from landscape_lib.toys import convex_bowl, double_well
+from landscape_lib.training import descend
+from tests.helpers import F64, point, small_mlp_landscape
+
+
+def test_batched_runs_equal_separate_runs() -> None:
+    F = small_mlp_landscape()
+    starts = F.flatten(F.model) + 0.1 * torch.randn(3, F.dim, generator=torch.Generator().manual_seed(0), dtype=F64)
+    together = descend(F, starts, lr=1e-2, max_steps=50)
+    apart = torch.stack([descend(F, s, lr=1e-2, max_steps=50).theta for s in starts])
+    torch.testing.assert_close(together.theta, apart, rtol=1e-9, atol=1e-12)
+
+
+def test_gradient_descent_on_a_bowl_converges_to_its_minimum() -> None:
+    result = descend(convex_bowl(), point(1.0, -1.0), lr=0.1, max_steps=200, optimizer="sgd")
+    assert float(result.loss) < 1e-12
+    torch.testing.assert_close(result.theta, point(0, 0), atol=1e-6, rtol=0)
+
+
+def test_each_run_stops_at_its_target() -> None:
+    F = double_well()
+    starts = torch.tensor([[1.0, 0.0], [1.5, 0.5], [-1.8, 1.0]], dtype=F64)
+    result = descend(F, starts, lr=1e-2, max_steps=2000, target=0.05, optimizer="sgd")
+    assert bool(result.reached_target.all())
+    assert int(result.steps[0]) == 0  # already at the minimum: never moves
+    assert bool((result.loss <= 0.05).all()) and bool((result.loss[1:] > 0.04).all())  # stopped on arrival
+
+
+def test_minibatch_training_is_seeded() -> None:
+    F = small_mlp_landscape()
+    theta0 = F.flatten(F.model)
+    a = descend(F, theta0, lr=1e-2, max_steps=30, batch_size=8, generator=torch.Generator().manual_seed(1))
+    b = descend(F, theta0, lr=1e-2, max_steps=30, batch_size=8, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(a.theta, b.theta)
+
+
+def test_descend_errors() -> None:
+    with pytest.raises(ValueError, match=r"descend: argument `optimizer` must be 'adam' or 'sgd', got 'lbfgs'"):
+        descend(convex_bowl(), point(1, 1), lr=0.1, max_steps=10, optimizer="lbfgs")
+    with pytest.raises(ValueError, match=r"descend: argument `lr` must be > 0, got -1"):
+        descend(convex_bowl(), point(1, 1), lr=-1, max_steps=10)
+    with pytest.raises(TypeError, match=r"descend: `batch_size` needs a ModuleLandscape"):
+        descend(convex_bowl(), point(1, 1), lr=0.1, max_steps=10, batch_size=4)
+    with pytest.raises(ValueError, match=r"set_seed: argument `seed` must be a non-negative integer"):
+        set_seed(-3)
