@@ -113,3 +113,10 @@ def test_hvp_shape_mismatch_and_construction_errors() -> None:
         AnalyticLandscape(3.0, dim=2)
     with pytest.raises(ValueError, match=r"argument `dim` must be an integer >= 1, got 0"):
         AnalyticLandscape(lambda t: t.sum(), dim=0)
+
+
+def test_point_on_another_device_is_refused() -> None:
+    F = small_mlp_landscape()
+    elsewhere = torch.zeros(F.dim, dtype=F64, device="meta")  # any device other than the landscape's
+    with pytest.raises(TypeError, match=r"argument `theta` is on device meta, expected cpu"):
+        F(elsewhere)

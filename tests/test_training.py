@@ -51,3 +51,20 @@ def test_descend_errors() -> None:
         descend(convex_bowl(), point(1, 1), lr=0.1, max_steps=10, batch_size=4)
     with pytest.raises(ValueError, match=r"set_seed: argument `seed` must be a non-negative integer"):
         set_seed(-3)
+
+
+def test_seeded_training_repeats_exactly() -> None:
+    from torch import nn
+
+    from landscape_lib.data import digits
+    from landscape_lib.landscape import ModuleLandscape
+    from landscape_lib.models import mlp
+
+    def run() -> torch.Tensor:
+        set_seed(7)
+        data = digits(n_train=300)
+        F = ModuleLandscape(mlp((64, 8, 10)), data.x_train, data.y_train, nn.functional.cross_entropy)
+        starts = torch.stack([F.flatten(mlp((64, 8, 10))) for _ in range(2)])
+        return descend(F, starts, lr=1e-2, max_steps=40).loss
+
+    assert torch.equal(run(), run())
