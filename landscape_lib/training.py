@@ -104,21 +104,26 @@ def descend(
     bar = tqdm(range(max_steps), desc=f"descend ({K} run{'s' if K > 1 else ''})",
                disable=_progress_disabled(progress), leave=False)
     for step in bar:
-        with torch.no_grad():
-            full = landscape.evaluate(theta)
+        opt.zero_grad(set_to_none=True)
+        if batch_size is None:
+            # Full batch: the forward pass that gives the gradient also gives the losses to check.
+            losses = landscape.evaluate(theta)
+            full = losses.detach()
+        else:
+            idx = torch.randperm(n, generator=generator, device="cpu")[:batch_size].to(theta.device)
+            losses = landscape.with_data(landscape.inputs[idx], landscape.targets[idx]).evaluate(theta)
+            full = None
+            if target is not None or step % record_every == 0:
+                with torch.no_grad():
+                    full = landscape.evaluate(theta)
         if step % record_every == 0:
-            history.append(full.detach().clone())
+            history.append(full.clone())
         if target is not None:
             done |= full <= target
             if bool(done.all()):
                 break
         frozen = theta.detach()[done].clone()
-        batch = landscape
-        if batch_size is not None:
-            idx = torch.randperm(n, generator=generator, device="cpu")[:batch_size].to(theta.device)
-            batch = landscape.with_data(landscape.inputs[idx], landscape.targets[idx])
-        opt.zero_grad(set_to_none=True)
-        batch.evaluate(theta).sum().backward()
+        losses.sum().backward()
         opt.step()
         with torch.no_grad():
             theta[done] = frozen  # finished runs stay exactly where they stopped

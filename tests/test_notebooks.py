@@ -37,14 +37,15 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     """Run every cell of ``nb`` in a kernel of this Python, continuing past errors."""
     import ipykernel.kernelspec
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     class CurrentEnv(KernelSpecManager):  # the kernel runs in pytest's own interpreter (like nbval's)
         def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
             return KernelSpec(resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict())
 
-    client = NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}}, kernel_spec_manager=CurrentEnv())
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnv())
+    client = NotebookClient(nb, km=km, timeout=600, allow_errors=True, resources={"metadata": {"path": str(cwd)}})
     return client.execute()
 
 
