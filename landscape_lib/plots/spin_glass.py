@@ -1,0 +1,176 @@
+"""Figures of lecture 01 (spin-glass intuition).  Every function returns the matplotlib figure."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullFormatter
+
+from .. import complexity as cx
+from ..spin_glass import semicircle_radius
+
+
+def _np(x) -> np.ndarray:
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def _mark_levels(ax, p: int, *, vertical: bool = True) -> None:
+    """Dashed lines at the ground state -E_0 and the threshold -E_inf."""
+    line = ax.axvline if vertical else ax.axhline
+    line(-cx.ground_state_energy(p), color="k", ls="--", lw=1, label=f"$-E_0$ = {-cx.ground_state_energy(p):.3f}")
+    line(-cx.threshold_energy(p), color="tab:red", ls=":", lw=1.5,
+         label=rf"$-E_\infty$ = {-cx.threshold_energy(p):.3f}")
+
+
+def plot_great_circle_energy(angles, energies, *, labels: Sequence[str], p: int, title: str = "") -> Figure:
+    """Energy per spin along great circles (one curve per row of ``energies``) against the angle."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for row, label in zip(np.atleast_2d(_np(energies)), labels):
+        ax.plot(_np(angles), row, label=label)
+    _mark_levels(ax, p, vertical=False)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_xlabel(r"angle $\theta$ along the great circle (radians)")
+    ax.set_ylabel(r"energy per spin $E(\sigma(\theta))$")
+    ax.set_title(title or f"p = {p}: the energy along great circles of the sphere")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_energy_histograms(random_energies, endpoint_energies, *, p: int, N: int) -> Figure:
+    """Energies at random points of the sphere vs at gradient-descent endpoints (critical points)."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.hist(_np(random_energies).ravel(), bins=40, density=True, alpha=0.6, label="random points")
+    ax.hist(_np(endpoint_energies).ravel(), bins=25, density=True, alpha=0.6, label="GD endpoints (local minima)")
+    _mark_levels(ax, p)
+    ax.set_xlabel("energy per spin E")
+    ax.set_ylabel("density")
+    ax.set_title(f"p = {p}, N = {N}: typical points sit at E ~ 0, minima far below")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_complexity_curves(p: int, ks: Sequence[int] = (0, 1, 2, 3)) -> Figure:
+    r"""$\Theta_{k,p}(u)$ by index k and the total complexity: full range (left) and the band (right)."""
+    e0, e_inf = cx.ground_state_energy(p), cx.threshold_energy(p)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    u = np.linspace(-e0 - 0.05, 0.3, 600)
+    left.plot(u, cx.total_complexity(u, p), color="k", label="all critical points")
+    left.plot(u, cx.complexity(u, p, 0), label="minima (k = 0)")
+    left.axhline(0, color="grey", lw=0.5)
+    _mark_levels(left, p)
+    left.set_xlabel("energy per spin u")
+    left.set_ylabel(r"complexity $\frac{1}{N}\log \mathbb{E}\,\mathrm{Crt}(u)$")
+    left.set_title(f"p = {p}: number of critical points below u")
+    left.legend(fontsize=8)
+    zoom = np.linspace(-e0 - 0.004, -e_inf + 0.01, 600)
+    for k in ks:
+        right.plot(zoom, cx.complexity(zoom, p, k), label=rf"$\Theta_{{{k},{p}}}$ (index {k})")
+    right.axhline(0, color="grey", lw=0.5)
+    _mark_levels(right, p)
+    right.set_ylim(-0.004, cx.complexity(-e_inf, p) * 1.3)
+    right.xaxis.set_major_locator(MaxNLocator(6))
+    right.set_xlabel("energy per spin u")
+    right.set_ylabel(r"$\Theta_{k,p}(u)$")
+    right.set_title(r"zoom on the band $[-E_0, -E_\infty]$: minima dominate")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def semicircle_density(x, radius: float) -> np.ndarray:
+    r"""Wigner's semicircle $\rho(x) = \frac{2}{\pi R^2}\sqrt{R^2 - x^2}$ on $[-R, R]$."""
+    x = _np(x)
+    return np.where(np.abs(x) < radius, 2 / (math.pi * radius**2) * np.sqrt(np.clip(radius**2 - x**2, 0, None)), 0.0)
+
+
+def plot_hessian_spectrum(eigenvalues, energies, *, p: int, N: int) -> Figure:
+    r"""Tangent Hessian eigenvalues at GD endpoints vs the semicircle of radius $2\sqrt{p(p-1)}$ shifted by $-pE$."""
+    eig, u = _np(eigenvalues), _np(energies)
+    R = semicircle_radius(p)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    left.hist(eig.ravel(), bins=60, density=True, alpha=0.6, label=f"{len(u)} endpoints, N = {N}")
+    grid = np.linspace(-1, 2 * R + 1, 500)
+    left.plot(grid, semicircle_density(grid + p * u.mean(), R), "k", label=rf"semicircle shifted by $-pE$, E = {u.mean():.3f}")
+    left.plot(grid, semicircle_density(grid - p * cx.threshold_energy(p), R), "tab:red", ls=":",
+              label=r"same at $E = -E_\infty$ (touches 0)")
+    left.axvline(0, color="grey", lw=0.5)
+    left.set_xlabel(r"eigenvalue $\lambda$ of the Riemannian Hessian")
+    left.set_ylabel("density")
+    left.set_title("Hessian spectrum at GD endpoints")
+    left.legend(fontsize=8)
+    right.hist(eig[:, 0], bins=20, color="tab:green", alpha=0.7)
+    right.axvline(0, color="grey", lw=0.5)
+    right.set_xlabel(r"smallest eigenvalue $\lambda_{\min}$ at each endpoint")
+    right.set_ylabel("number of endpoints")
+    right.set_title(rf"all > 0, and small next to the bulk radius $R$ = {R:.1f}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_endpoint_energies_vs_n(ns, energies: Sequence, fits: Sequence, *, p: int) -> Figure:
+    r"""Final GD energies against $N^{-2/3}$: runs (dots), means ± s.e.m., fitted curves, $-E_\infty$, $-E_0$."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    x = np.asarray(ns, dtype=float) ** (-2 / 3)
+    for xi, e in zip(x, energies):
+        e = _np(e).ravel()
+        jitter = xi + 0.004 * (np.linspace(-1, 1, len(e)) if len(e) > 1 else 0)
+        ax.plot(jitter, e, ".", color="tab:blue", alpha=0.25, ms=3)
+        ax.errorbar(xi, e.mean(), yerr=e.std(ddof=1) / math.sqrt(len(e)), fmt="o", color="tab:blue", capsize=3)
+    grid_n = np.logspace(np.log10(min(ns)), 7, 200)
+    for fit in fits:
+        ax.plot(grid_n ** (-2 / 3), fit(grid_n),
+                label=rf"fit $u_\infty + aN^{{-{fit.gamma:.2g}}}$: $u_\infty$ = {fit.u_inf:.3f} ± {fit.u_inf_se:.3f}")
+    _mark_levels(ax, p, vertical=False)
+    ax.set_xlim(left=-0.005)
+    ax.set_xlabel(r"$N^{-2/3}$  (N = " + ", ".join(str(int(n)) for n in ns) + ")")
+    ax.set_ylabel("final energy per spin")
+    ax.set_title(f"p = {p}: gradient descent stops above the threshold, closer as N grows")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_test_loss_spread(results: Sequence) -> Figure:
+    """Final test losses of independent runs by hidden width (left) and their spread (right, log-log)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    widths = [r.hidden for r in results]
+    for i, r in enumerate(results):
+        losses = _np(r.test_loss)
+        left.plot(np.full(len(losses), i) + np.linspace(-0.2, 0.2, len(losses)), losses, ".", alpha=0.7)
+    left.set_xticks(range(len(widths)), [str(h) for h in widths])
+    left.set_yscale("log")
+    left.set_xlabel("hidden width h")
+    left.set_ylabel("final test loss (cross-entropy)")
+    left.set_title("independent runs: losses concentrate as h grows")
+    sds = [float(_np(r.test_loss).std(ddof=1)) for r in results]
+    right.loglog(widths, sds, "o-")
+    right.set_xticks(widths, [str(h) for h in widths])
+    right.xaxis.set_minor_formatter(NullFormatter())
+    right.set_xlabel("hidden width h")
+    right.set_ylabel("sd of the final test loss across runs")
+    right.set_title("spread of the final test loss")
+    fig.tight_layout()
+    return fig
+
+
+def plot_final_energy_histogram(energies, *, p: int, N: int) -> Figure:
+    """Histogram of the final GD energies of one instance, with -E_0 and -E_inf marked (widget)."""
+    e = _np(energies).ravel()
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.hist(e, bins=max(5, min(30, len(e) // 3)), color="tab:blue", alpha=0.7)
+    _mark_levels(ax, p)
+    lo = min(e.min(), -cx.ground_state_energy(p)) - 0.02
+    ax.set_xlim(lo, max(e.max(), -cx.threshold_energy(p)) + 0.05)
+    ax.set_xlabel("final energy per spin")
+    ax.set_ylabel("number of runs")
+    ax.set_title(f"p = {p}, N = {N}, {len(e)} starts: mean {e.mean():.3f}, sd {e.std(ddof=1) if len(e) > 1 else 0:.3f}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
