@@ -1,0 +1,121 @@
+r"""What Dynamic String Sampling returns: the string, whether it certifies a connection, and why it stopped.
+
+A :class:`DSSResult` is a *value*: the beads $b_0,\dots,b_k$ (shape (k+1, P)), the maximum loss
+found on every segment $[b_i, b_{i+1}]$, the level $m L_0$ they were checked against, and a
+:class:`StopReason` whose message says what the outcome means.  ``connected=True`` is a
+certificate *on the grid*: every segment's sampled maximum is $\le m L_0$ (Freeman & Bruna 2017,
+§3).  ``connected=False`` is **not** a proof of disconnection: the greedy search merely gave up.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import Tensor
+
+
+class StopReason(str, enum.Enum):
+    """Why :func:`~landscape_lib.dss.connect` stopped (a ``str`` enum, so it prints and serialises)."""
+
+    CONNECTED = "connected"
+    DEPTH_CAP = "depth_cap"
+    BEAD_NOT_CONVERGED = "bead_not_converged"
+
+    @property
+    def message(self) -> str:
+        """A sentence explaining the outcome and what to try."""
+        return _MESSAGES[self]
+
+
+_MESSAGES = {
+    StopReason.CONNECTED: (
+        "every segment's maximum loss on the grid is <= slack * threshold: the string certifies "
+        "that both points lie in one connected component of the level set (up to the grid)"
+    ),
+    StopReason.DEPTH_CAP: (
+        "some segments still exceed slack * threshold after `max_depth` insertion rounds; this does "
+        "NOT prove that the points are disconnected (try a larger `max_depth` or another insertion rule)"
+    ),
+    StopReason.BEAD_NOT_CONVERGED: (
+        "a new bead could not be trained below alpha * threshold within `max_steps` steps (it may "
+        "sit at a critical point, e.g. the top of a bump); this does NOT prove disconnection "
+        "(try a larger `max_steps`, a larger `lr`, or endpoints that are not symmetric about a critical point)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DepthRecord:
+    """The string after one depth of DSS (for plots, the widget and post-mortems).
+
+    Attributes:
+        depth: 0 for the initial string (endpoints + midpoint), then 1, 2, ...
+        beads: the string after this depth's new beads were trained, shape (n, P).
+        segment_max: maximum loss on each segment, shape (n - 1,).
+        new: indices (into ``beads``) of the beads inserted and trained at this depth.
+        failing: indices of the segments whose maximum exceeds slack * threshold.
+        train_steps: the largest number of optimiser steps any new bead of this depth needed.
+    """
+
+    depth: int
+    beads: Tensor
+    segment_max: Tensor
+    new: tuple[int, ...]
+    failing: tuple[int, ...]
+    train_steps: int
+
+
+@dataclass(frozen=True)
+class DSSResult:
+    r"""The outcome of :func:`~landscape_lib.dss.connect`.
+
+    Attributes:
+        beads: the greedy string $b_0 = \theta_A, \dots, b_k = \theta_B$, shape (k+1, P).
+        connected: ``True`` iff every segment passed (``reason is StopReason.CONNECTED``).
+        reason: why the search stopped; ``reason.message`` explains it.
+        threshold: $L_0$.
+        level: the acceptance level $m L_0$ (``slack * threshold``) segments are checked against.
+        segment_max: maximum loss on each segment's grid, shape (k,).
+        length: $|\gamma| = \sum_i \lVert b_{i+1} - b_i\rVert$ (on the coordinates chosen by ``length_on``).
+        normalized_length: $|\gamma| / \lVert\theta_B - \theta_A\rVert$ (Freeman & Bruna's
+            "normalized geodesic length"; 1 for a straight string).
+        history: one :class:`DepthRecord` per depth.
+        shortened_beads: the string after the optional shortening pass (``None`` if not run or
+            not connected); its segments pass the grid check at $L_0$ itself, a stricter level.
+        shortened_length, shortened_normalized_length: its length and normalized length.
+        options: every parameter of the run (threshold, alpha, slack, grid, insertion rule, ...).
+    """
+
+    beads: Tensor
+    connected: bool
+    reason: StopReason
+    threshold: float
+    level: float
+    segment_max: Tensor
+    length: float
+    normalized_length: float
+    history: tuple[DepthRecord, ...]
+    shortened_beads: Tensor | None = None
+    shortened_length: float | None = None
+    shortened_normalized_length: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_beads(self) -> int:
+        """Number of beads *including both endpoints* (Freeman & Bruna's count; at least 3)."""
+        return int(self.beads.shape[0])
+
+    @property
+    def depth(self) -> int:
+        """The last depth reached (0 = only the initial midpoint bead)."""
+        return self.history[-1].depth if self.history else 0
+
+    def __repr__(self) -> str:
+        short = (f", shortened normalized length {self.shortened_normalized_length:.4f}"
+                 if self.shortened_normalized_length is not None else "")
+        return (f"DSSResult(connected={self.connected}, reason={self.reason.value!r}, "
+                f"threshold={self.threshold:.4g}, n_beads={self.n_beads}, depth={self.depth}, "
+                f"normalized_length={self.normalized_length:.4f}{short}, "
+                f"max segment loss={float(self.segment_max.max()):.4g} vs level {self.level:.4g})")
