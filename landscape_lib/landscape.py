@@ -167,6 +167,31 @@ class AnalyticLandscape(Landscape):
         return self.fn(theta)
 
 
+#: Numbers of activations one vectorised chunk may hold (2**18 float32 = 1 MiB, about an L2 cache).
+ACTIVATION_BUDGET = 2**18
+
+
+def auto_chunk_size(model: nn.Module, inputs: Tensor, budget: int = ACTIVATION_BUDGET) -> int:
+    """How many parameter vectors to evaluate per vectorised call of ``model`` on ``inputs``.
+
+    Evaluating K points at once multiplies every activation by K.  Past the cache size the CPU
+    waits for memory and a batch gets *slower* than a loop (measured in
+    ``benchmarks/bench_interpolation.py``), so chunks are sized to keep
+    K x (number of samples) x (widest activation per sample) within ``budget``.  The widest
+    activation is measured once, by a forward pass on one sample (hooks on every submodule).
+    """
+    widest = [1]  # the inputs are shared by all K points: only the outputs of layers count
+    hooks = [m.register_forward_hook(lambda _m, _i, out: widest.append(out.numel()) if isinstance(out, Tensor) else None)
+             for m in model.modules()]
+    try:
+        with torch.no_grad():
+            model(inputs[:1])
+    finally:
+        for h in hooks:
+            h.remove()
+    return max(1, budget // (len(inputs) * max(widest)))
+
+
 class ModuleLandscape(Landscape):
     r"""The empirical risk of a ``torch.nn.Module`` as a function of its flat parameter vector.
 
@@ -184,7 +209,9 @@ class ModuleLandscape(Landscape):
         targets: Y, the second argument of ``loss_fn``.
         loss_fn: ``loss_fn(outputs, targets) -> scalar``; must be ``vmap``-compatible (all of
             ``torch.nn.functional``'s losses are).
-        chunk_size: see :class:`Landscape`.
+        chunk_size: see :class:`Landscape`; ``"auto"`` (default) picks the largest chunk whose
+            activations stay within about :data:`ACTIVATION_BUDGET` numbers (see
+            :func:`auto_chunk_size`).
         name: a short name for plots and messages.
     """
 
@@ -195,7 +222,7 @@ class ModuleLandscape(Landscape):
         targets: Tensor,
         loss_fn: Callable[[Tensor, Tensor], Tensor],
         *,
-        chunk_size: int | None = None,
+        chunk_size: int | None | str = "auto",
         name: str = "F",
     ) -> None:
         if not isinstance(model, nn.Module):
@@ -219,6 +246,9 @@ class ModuleLandscape(Landscape):
             )
         if not callable(loss_fn):
             raise TypeError(f"ModuleLandscape: argument `loss_fn` must be callable, got {describe(loss_fn)}")
+        self._chunk_request = chunk_size
+        if chunk_size == "auto":
+            chunk_size = auto_chunk_size(model, inputs)
         super().__init__(
             sum(p.numel() for p in params.values()),
             dtype=first.dtype,
@@ -306,7 +336,7 @@ class ModuleLandscape(Landscape):
     def with_data(self, inputs: Tensor, targets: Tensor, *, name: str | None = None) -> ModuleLandscape:
         """The same model and loss on other data (a test set, a minibatch)."""
         return ModuleLandscape(
-            self.model, inputs, targets, self.loss_fn, chunk_size=self.chunk_size, name=name or self.name
+            self.model, inputs, targets, self.loss_fn, chunk_size=self._chunk_request, name=name or self.name
         )
 
     def outputs(self, theta: Tensor) -> Tensor:

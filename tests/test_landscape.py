@@ -120,3 +120,14 @@ def test_point_on_another_device_is_refused() -> None:
     elsewhere = torch.zeros(F.dim, dtype=F64, device="meta")  # any device other than the landscape's
     with pytest.raises(TypeError, match=r"argument `theta` is on device meta, expected cpu"):
         F(elsewhere)
+
+
+def test_auto_chunk_size_bounds_the_activations_of_a_chunk() -> None:
+    from landscape_lib.landscape import ACTIVATION_BUDGET, auto_chunk_size
+
+    x = torch.zeros(100, 3, dtype=F64)
+    wide = mlp((3, 500, 2))  # widest activation per sample: 500
+    assert auto_chunk_size(wide, x) == ACTIVATION_BUDGET // (100 * 500)
+    assert auto_chunk_size(mlp((3, 500, 2)), torch.zeros(10**6, 3, dtype=F64)) == 1
+    F = small_mlp_landscape()
+    assert F.chunk_size == ACTIVATION_BUDGET // (40 * 6)
