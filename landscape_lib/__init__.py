@@ -5,7 +5,6 @@ The computational core is re-exported here; plots (``landscape_lib.plots``), wid
 their own subpackages, so that ``import landscape_lib`` needs neither matplotlib nor ipywidgets.
 """
 
-from .complexity import complexity as complexity
 from .complexity import ground_state_energy as ground_state_energy
 from .complexity import threshold_energy as threshold_energy
 from .complexity import total_complexity as total_complexity

@@ -22,3 +22,20 @@ def small_mlp_landscape(seed: int = 0, n: int = 40) -> ModuleLandscape:
     x = torch.randn(n, 3, generator=g, dtype=F64)
     y = torch.randn(n, 2, generator=g, dtype=F64)
     return ModuleLandscape(model, x, y, nn.functional.mse_loss, name="small MLP")
+
+
+def stub(*args, **kwargs):
+    """What an unsolved exercise does: the line `tools/make_exercises.py` writes into every stub."""
+    raise NotImplementedError("not implemented yet -- replace this line with your code")
+
+
+def assert_check_contract(check, solution, capsys) -> None:
+    """A self-check passes on a correct answer (one ✅ line) and says "not implemented yet" on the stub."""
+    import pytest
+
+    from landscape_lib.checks._harness import NotImplementedYet
+
+    check(solution)
+    assert f"{check.__name__} passed" in capsys.readouterr().out
+    with pytest.raises(NotImplementedYet, match=r"is not implemented yet"):
+        check(stub)

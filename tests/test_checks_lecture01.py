@@ -9,6 +9,7 @@ import torch
 from scipy.optimize import brentq
 
 from landscape_lib.checks._harness import NotImplementedYet, SelfCheckFailed
+from tests.helpers import stub
 from landscape_lib.checks.lecture01 import (
     check_complexity_minima,
     check_ground_state_energy,
@@ -16,10 +17,6 @@ from landscape_lib.checks.lecture01 import (
     check_riemannian_gradient,
     check_sphere_descent_step,
 )
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError("not implemented yet -- replace this line with your code")
 
 
 # -- reference answers, written as a student would (not by calling the library) -----------------
