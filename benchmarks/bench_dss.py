@@ -27,7 +27,13 @@ import torch
 from torch import nn
 
 from landscape_lib.data import polynomial_regression
-from landscape_lib.dss import PAPER_QUADRATIC, connect, connect_many, fit_power_law, train_below
+from landscape_lib.dss import (
+    PAPER_QUADRATIC,
+    connect,
+    connect_many,
+    fit_power_law,
+    train_below,
+)
 from landscape_lib.landscape import ModuleLandscape
 from landscape_lib.models import mlp
 from landscape_lib.paths import segment_maxima

@@ -12,7 +12,11 @@ import time
 import torch
 
 from landscape_lib.data import digits
-from landscape_lib.spin_glass import random_sphere_points, sample_couplings, tangent_hessian_eigenvalues
+from landscape_lib.spin_glass import (
+    random_sphere_points,
+    sample_couplings,
+    tangent_hessian_eigenvalues,
+)
 from landscape_lib.spin_glass_descent import sphere_gradient_descent
 from landscape_lib.spin_glass_networks import train_mlp_ensemble
 

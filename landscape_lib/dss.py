@@ -26,25 +26,30 @@ Everything is batched: all new beads of one depth -- of *all* pairs given to
 :func:`connect_many` -- are trained as one ``(K, P)`` tensor, and all new segments are checked
 in one call of the landscape's batched evaluation.  ``vectorize=False`` runs the identical
 computation bead by bead and segment by segment (for the benchmark and for reading).
+
+The pieces live in small modules: :mod:`~landscape_lib.dss_segments` (check a segment, insert a
+bead), :mod:`~landscape_lib.dss_beads` (train beads below a level),
+:mod:`~landscape_lib.dss_shorten` (the shortening pass) and :mod:`~landscape_lib.dss_result`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from ._validate import check_positive, describe
+from .dss_beads import OPTIMIZERS, train_below
 from .dss_result import DepthRecord, DSSResult, StopReason
+from .dss_segments import segment_max
+from .dss_shorten import shorten_string
 from .landscape import Landscape, ModuleLandscape
 from .paths import normalized_geodesic_length, path_length
 
 INSERTION_RULES = ("midpoint", "argmax")
 LENGTH_ON = ("all", "weights")
-OPTIMIZERS = ("adam", "sgd")
 
 #: Freeman & Bruna (2017), quadratic task: (L0, normalized length, mean beads), digitised from the
 #: authors' vector figure (about 1 % of the axis span).  **The paper's values** -- reference data to
@@ -58,275 +63,6 @@ PAPER_QUADRATIC = (
 #: caveats; between 0.05 and 0.14 the paper's lengths lie at 1.37-1.44 while beads fall from 14 to 4.5,
 #: the spike at 0.150-0.162 reaches lengths 1.66-2.54 with 3.2-3.8 beads, and >= 0.168 gives ~1.00 / ~3.1).
 PAPER_CUBIC = ((0.01, 1.87, 46.0), (0.02, 1.69, 27.0), (0.03, 1.51, 18.7), (0.15, 1.66, float("nan")))
-
-
-# -- the two primitive operations: check segments, insert beads ---------------------------------
-def segment_max(landscape: Landscape, left: Tensor, right: Tensor, n_grid: int = 100) -> tuple[Tensor, Tensor]:
-    r"""Maximum loss on each segment $[a_s, b_s]$, sampled at ``n_grid`` equally spaced $t\in[0,1]$.
-
-    All $S \times$ ``n_grid`` points go through the landscape's batched evaluation together (in
-    blocks of ``landscape.chunk_size``, default 256 points, to bound memory).
-
-    Args:
-        landscape: the loss that decides.
-        left, right: segment ends $a_s, b_s$, shape (S, P).
-        n_grid: grid points per segment, both ends included (Freeman & Bruna: 100 for the
-            polynomial tasks, 20 for MNIST/CIFAR).
-
-    Returns:
-        ``(maxima, t_star)``, both of shape (S,): $\max_t F((1-t)a_s + t b_s)$ and the grid $t$
-        where it is attained.
-    """
-    t = torch.linspace(0.0, 1.0, n_grid, dtype=left.dtype, device=left.device)
-    points = (1 - t)[None, :, None] * left[:, None, :] + t[None, :, None] * right[:, None, :]
-    # Blocks of a few hundred points: one huge vmap is memory-bound (2-3x slower on a small CPU).
-    block = landscape.chunk_size or 256
-    with torch.no_grad():
-        values = torch.cat([landscape.evaluate(part) for part in points.reshape(-1, left.shape[1]).split(block)])
-    values = values.reshape(len(left), n_grid)
-    maxima, where = values.max(dim=1)
-    return maxima, t[where]
-
-
-def insert_bead(beads: Tensor, segment: int, t: float = 0.5) -> Tensor:
-    r"""Insert the bead $(1-t)\,b_j + t\,b_{j+1}$ between beads $j$ and $j+1$ (one DSS insertion).
-
-    Args:
-        beads: the string, shape (n, P).
-        segment: $j$, the index of the segment $[b_j, b_{j+1}]$ ($0 \le j \le n-2$).
-        t: where on the segment (0.5: Freeman & Bruna's "halfway"; the worst grid point: "argmax").
-
-    Returns:
-        The new string, shape (n + 1, P); the new bead has index $j+1$.
-    """
-    if not 0 <= segment < len(beads) - 1:
-        raise ValueError(f"insert_bead: argument `segment` must be in [0, {len(beads) - 2}], got {segment}")
-    new = (1 - t) * beads[segment] + t * beads[segment + 1]
-    return torch.cat([beads[: segment + 1], new[None], beads[segment + 1:]])
-
-
-# -- training beads below a level ------------------------------------------------------------------
-@dataclass(frozen=True)
-class BeadTraining:
-    """What :func:`train_below` returns: final points, their criterion loss, steps, success flags."""
-
-    theta: Tensor
-    loss: Tensor
-    steps: Tensor
-    converged: Tensor
-
-
-def bead_objective(
-    landscape: Landscape, theta: Tensor, left: Tensor | None = None, right: Tensor | None = None,
-    *, spring: float = 0.0, pull: float = 0.0,
-) -> Tensor:
-    r"""The loss a bead is trained on, shape (K,) for beads ``theta`` of shape (K, P).
-
-    Freeman & Bruna train beads on the plain loss $F(\theta_i)$.  Their Appendix A adds a spring
-    $\zeta$ and a pull $\kappa$ onto the hyperplane equidistant from the neighbours $\theta_{i\pm1}$:
-
-    $$ F(\theta_i) + \zeta\big(\lVert\theta_{i-1}-\theta_i\rVert + \lVert\theta_{i+1}-\theta_i\rVert\big)
-       + \kappa\,\big|\cos\angle\big(\theta_{i+1}-\theta_{i-1},\ \theta_i - \tfrac12(\theta_{i-1}+\theta_{i+1})\big)\big| $$
-
-    (the printed midpoint $(\theta_{i-1}-\theta_{i+1})/2$ is read as the sum; see the notes).
-    Norms are smoothed by $10^{-12}$ so that a bead sitting exactly at the midpoint has a gradient.
-    """
-    value = landscape.evaluate(theta)
-    if spring == 0.0 and pull == 0.0:
-        return value
-    eps = 1e-12
-
-    def norm(x: Tensor) -> Tensor:
-        return torch.sqrt((x * x).sum(dim=1) + eps**2)
-
-    if spring:
-        value = value + spring * (norm(left - theta) + norm(right - theta))
-    if pull:
-        chord, offset = right - left, theta - (left + right) / 2
-        cos = (chord * offset).sum(dim=1) / (norm(chord) * norm(offset))
-        value = value + pull * cos.abs()
-    return value
-
-
-def train_below(
-    landscape: Landscape,
-    theta: Tensor,
-    level: Tensor | float,
-    *,
-    criterion: Landscape | None = None,
-    lr: float = 1e-3,
-    max_steps: int = 20_000,
-    optimizer: str = "adam",
-    check_every: int = 15,
-    left: Tensor | None = None,
-    right: Tensor | None = None,
-    spring: float = 0.0,
-    pull: float = 0.0,
-    vectorize: bool = True,
-) -> BeadTraining:
-    r"""Train K points together until each one's ``criterion`` loss is $\le$ its ``level``.
-
-    The K rows of ``theta`` are independent runs of Adam (Kingma & Ba 2015, per-row step counts)
-    or plain gradient descent on :func:`bead_objective`.  Every ``check_every`` steps (and before
-    the first) the criterion is evaluated and converged rows are frozen; only the remaining rows
-    are computed, as one batch.  This is the inner loop of Freeman & Bruna's DSS ("train until
-    the test metric is below $\alpha L_0$", checked every 15 Adam steps).
-
-    Args:
-        landscape: the training objective F (the plain loss; penalties are added for Appendix A).
-        theta: starting points, shape (K, P); not modified.
-        level: target per row, a number or shape (K,).
-        criterion: the loss that decides convergence (default ``landscape``; FB: the test loss).
-        lr, optimizer, max_steps: step size, ``"adam"``/``"sgd"``, step budget per row.
-        check_every: steps between convergence checks.
-        left, right: neighbours (K, P), needed when ``spring`` or ``pull`` is non-zero.
-        spring, pull: $\zeta$ and $\kappa$ of :func:`bead_objective` (0: Freeman & Bruna's runs).
-        vectorize: ``False`` trains the rows one after the other (same numbers, slower).
-    """
-    fn = "train_below"
-    if not isinstance(landscape, Landscape):
-        raise TypeError(f"{fn}: argument `landscape` must be a Landscape, got {describe(landscape)}")
-    theta = landscape.check(theta, fn=fn, arg="theta")
-    if theta.ndim != 2:
-        raise ValueError(f"{fn}: argument `theta` must have shape (K, P), got {tuple(theta.shape)}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"{fn}: argument `optimizer` must be one of {OPTIMIZERS}, got {optimizer!r}")
-    check_positive(lr, fn=fn, arg="lr")
-    check_positive(max_steps, fn=fn, arg="max_steps", integer=True)
-    check_positive(check_every, fn=fn, arg="check_every", integer=True)
-    criterion = landscape if criterion is None else criterion
-    K = theta.shape[0]
-    level = torch.as_tensor(level, dtype=theta.dtype, device=theta.device).expand(K).clone()
-    if not vectorize and K > 1:
-        parts = [
-            train_below(landscape, theta[k:k + 1], level[k:k + 1], criterion=criterion, lr=lr,
-                        max_steps=max_steps, optimizer=optimizer, check_every=check_every,
-                        left=None if left is None else left[k:k + 1],
-                        right=None if right is None else right[k:k + 1], spring=spring, pull=pull)
-            for k in range(K)
-        ]
-        return BeadTraining(*(torch.cat([getattr(p, f) for p in parts]) for f in ("theta", "loss", "steps", "converged")))
-
-    theta = theta.detach().clone()
-    m, v = torch.zeros_like(theta), torch.zeros_like(theta)
-    steps = torch.zeros(K, dtype=torch.long, device=theta.device)
-    done = torch.zeros(K, dtype=torch.bool, device=theta.device)
-    loss = torch.full((K,), math.nan, dtype=theta.dtype, device=theta.device)
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    for step in range(max_steps + 1):
-        if step % check_every == 0 or step == max_steps:
-            idx = (~done).nonzero().squeeze(1)
-            with torch.no_grad():
-                loss[idx] = criterion.evaluate(theta[idx])
-            done[idx] = loss[idx] <= level[idx]
-            if bool(done.all()) or step == max_steps:
-                break
-        idx = (~done).nonzero().squeeze(1)  # only the unconverged rows are computed
-        x = theta[idx].requires_grad_(True)
-        obj = bead_objective(landscape, x, None if left is None else left[idx],
-                             None if right is None else right[idx], spring=spring, pull=pull)
-        (g,) = torch.autograd.grad(obj.sum(), x)
-        steps[idx] += 1
-        if optimizer == "adam":
-            m[idx] = beta1 * m[idx] + (1 - beta1) * g
-            v[idx] = beta2 * v[idx] + (1 - beta2) * g * g
-            n = steps[idx].to(theta.dtype)[:, None]
-            m_hat, v_hat = m[idx] / (1 - beta1**n), v[idx] / (1 - beta2**n)
-            theta[idx] = x.detach() - lr * m_hat / (v_hat.sqrt() + eps)
-        else:
-            theta[idx] = x.detach() - lr * g
-    return BeadTraining(theta, loss, steps, done)
-
-
-# -- shortening: pull a certified string taut without losing the certificate -------------------
-def _passes(criterion: Landscape, left: Tensor, right: Tensor, level: float, n_grid: int, vectorize: bool) -> Tensor:
-    if len(left) == 0:
-        return torch.zeros(0, dtype=torch.bool)
-    if vectorize:
-        return segment_max(criterion, left, right, n_grid)[0] <= level
-    return torch.cat([segment_max(criterion, left[s:s + 1], right[s:s + 1], n_grid)[0] for s in range(len(left))]) <= level
-
-
-def _remove_redundant(criterion: Landscape, beads: Tensor, level: float, n_grid: int, vectorize: bool) -> Tensor:
-    """Drop interior beads whose neighbours' direct segment passes (odd, then even indices)."""
-    changed = True
-    while changed and len(beads) > 2:
-        changed = False
-        for parity in (1, 0):
-            i = torch.arange(1, len(beads) - 1)
-            i = i[i % 2 == parity]
-            ok = _passes(criterion, beads[i - 1], beads[i + 1], level, n_grid, vectorize)
-            if bool(ok.any()):
-                keep = torch.ones(len(beads), dtype=torch.bool)
-                keep[i[ok]] = False
-                beads, changed = beads[keep], True
-                break  # indices have shifted: recompute the candidates
-    return beads
-
-
-def shorten_string(
-    criterion: Landscape,
-    beads: Tensor,
-    level: float,
-    *,
-    n_grid: int = 100,
-    max_iters: int = 200,
-    step: float = 0.5,
-    vectorize: bool = True,
-) -> Tensor:
-    r"""Shorten a certified string while every segment keeps passing the grid check at ``level``.
-
-    The greedy string over-estimates the geodesic: beads are trained wherever gradient descent
-    drops them.  This pass (not in Freeman & Bruna) (1) moves interior beads towards the midpoint
-    of their neighbours,
-
-    $$ b_i \leftarrow b_i + \eta_i\big(\tfrac12(b_{i-1}+b_{i+1}) - b_i\big), $$
-
-    accepting a move only if both new segments pass (odd beads, then even beads, so that each
-    batch of moves has fixed neighbours); a rejected bead halves its $\eta_i$.  Each accepted
-    move cannot lengthen the string (convexity of $x\mapsto\lVert a-x\rVert+\lVert x-b\rVert$),
-    so the length decreases monotonically towards a taut string inside the level set; (2) removes
-    every bead whose two neighbours can be joined directly (the triangle inequality: shorter again);
-    then repeats (1) and (2) once.  The result is taut *for its number of beads*: a polygon with few
-    beads cannot follow a curved boundary, so it stays longer than the true geodesic.
-
-    Args:
-        criterion: the loss that decides (as in :func:`connect`).
-        beads: a string that passes at ``level``, shape (n, P).
-        level: the acceptance level $m L_0$.
-        n_grid: grid points per segment (use the same grid as the certificate).
-        max_iters: sweeps of moves; stops earlier once every $\eta_i < 10^{-6}$.
-        step: initial $\eta$ (0 < step <= 1).
-
-    Returns:
-        The shortened string (fewer or equally many beads, same endpoints).
-    """
-    beads = beads.detach().clone()
-    for _ in range(2):  # slide, drop what became redundant, slide again
-        beads = _slide(criterion, beads, level, n_grid, max_iters, step, vectorize)
-        beads = _remove_redundant(criterion, beads, level, n_grid, vectorize)
-    return beads
-
-
-def _slide(criterion: Landscape, beads: Tensor, level: float, n_grid: int, max_iters: int, step: float,
-           vectorize: bool) -> Tensor:
-    """Move beads towards their neighbours' midpoint while both new segments pass (odd, then even)."""
-    eta = torch.full((len(beads),), float(step), dtype=beads.dtype)
-    for _ in range(max_iters):
-        for parity in (1, 0):
-            i = torch.arange(1, len(beads) - 1)
-            i = i[(i % 2 == parity) & (eta[i] > 1e-6)]
-            if len(i) == 0:
-                continue
-            proposal = beads[i] + eta[i, None] * ((beads[i - 1] + beads[i + 1]) / 2 - beads[i])
-            ok = _passes(criterion, torch.cat([beads[i - 1], proposal]), torch.cat([proposal, beads[i + 1]]),
-                         level, n_grid, vectorize)
-            ok = ok[: len(i)] & ok[len(i):]
-            beads[i[ok]] = proposal[ok]
-            eta[i[~ok]] /= 2
-        if bool((eta[1:-1] <= 1e-6).all()):
-            break
-    return beads
 
 
 # -- the search ------------------------------------------------------------------------------------

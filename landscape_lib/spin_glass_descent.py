@@ -29,7 +29,13 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from ._validate import check_positive
-from .spin_glass import _check_model, _field_and_energy, _retract, _tangent, torch_threads
+from .spin_glass import (
+    _check_model,
+    _field_and_energy,
+    _retract,
+    _tangent,
+    torch_threads,
+)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ import pytest
 import torch
 
 from landscape_lib import paths
-from landscape_lib.checks._harness import NotImplementedYet, SelfCheckFailed
-from tests.helpers import assert_check_contract, stub
+from landscape_lib.checks._harness import SelfCheckFailed
 from landscape_lib.checks.lecture00 import (
     check_count_components,
     check_normalized_length,
     check_straight_line_barrier,
     check_sublevel_mask,
 )
+from tests.helpers import assert_check_contract, stub
 
 
 # -- correct answers, written independently of the library --------------------------------

@@ -9,7 +9,6 @@ import torch
 from scipy.optimize import brentq
 
 from landscape_lib.checks._harness import NotImplementedYet, SelfCheckFailed
-from tests.helpers import stub
 from landscape_lib.checks.lecture01 import (
     check_complexity_minima,
     check_ground_state_energy,
@@ -17,6 +16,7 @@ from landscape_lib.checks.lecture01 import (
     check_riemannian_gradient,
     check_sphere_descent_step,
 )
+from tests.helpers import stub
 
 
 # -- reference answers, written as a student would (not by calling the library) -----------------

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from landscape_lib.checks._harness import NotImplementedYet, SelfCheckFailed
-from tests.helpers import assert_check_contract, stub
+from landscape_lib.checks._harness import SelfCheckFailed
 from landscape_lib.checks.lecture03 import (
     check_insertion_step,
     check_power_law_exponent,
     check_segment_max_loss,
     check_weights_normalized_length,
 )
+from tests.helpers import assert_check_contract, stub
 
 
 # -- correct answers, written independently of the library --------------------------------

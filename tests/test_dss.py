@@ -10,16 +10,15 @@ from torch import nn
 
 from landscape_lib.dss import (
     PAPER_QUADRATIC,
-    bead_objective,
     connect,
     connect_many,
     fit_power_law,
-    insert_bead,
-    segment_max,
-    shorten_string,
     train_below,
 )
+from landscape_lib.dss_beads import bead_objective
 from landscape_lib.dss_result import DSSResult, StopReason
+from landscape_lib.dss_segments import insert_bead, segment_max
+from landscape_lib.dss_shorten import shorten_string
 from landscape_lib.landscape import ModuleLandscape
 from landscape_lib.models import mlp
 from landscape_lib.paths import path_length, segment_maxima

@@ -249,8 +249,17 @@ def test_plots_and_widget_return_labelled_figures() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from landscape_lib.plots.spin_glass import plot_complexity_curves, plot_final_energy_histogram, semicircle_density
-    from landscape_lib.widgets.spin_glass import MAX_N, descent_histogram, descent_histogram_widget, final_energies
+    from landscape_lib.plots.spin_glass import (
+        plot_complexity_curves,
+        plot_final_energy_histogram,
+        semicircle_density,
+    )
+    from landscape_lib.widgets.spin_glass import (
+        MAX_N,
+        descent_histogram,
+        descent_histogram_widget,
+        final_energies,
+    )
 
     for fig in (plot_complexity_curves(3), plot_final_energy_histogram(torch.tensor([-1.5, -1.55, -1.6]), p=3, N=20),
                 descent_histogram(p=4, N=100, n_starts=4)):  # N is capped at MAX_N[4] for p = 4

@@ -8,7 +8,12 @@ import pytest
 import torch
 
 from landscape_lib.paths import normalized_geodesic_length, segment_maxima
-from landscape_lib.strings import minimum_energy_path, redistribute, straight_string, taut_string
+from landscape_lib.strings import (
+    minimum_energy_path,
+    redistribute,
+    straight_string,
+    taut_string,
+)
 from landscape_lib.toys import double_well, ring_valley
 from tests.helpers import F64, point
 

@@ -8,8 +8,18 @@ import pytest
 import torch
 
 from landscape_lib.landscape import AnalyticLandscape
-from landscape_lib.sublevel import count_components, evaluate_on_grid, label_components, sublevel_mask
-from landscape_lib.toys import DOUBLE_WELL_SADDLE_LEVEL, convex_bowl, double_well, ring_valley
+from landscape_lib.sublevel import (
+    count_components,
+    evaluate_on_grid,
+    label_components,
+    sublevel_mask,
+)
+from landscape_lib.toys import (
+    DOUBLE_WELL_SADDLE_LEVEL,
+    convex_bowl,
+    double_well,
+    ring_valley,
+)
 from tests.helpers import F64
 
 

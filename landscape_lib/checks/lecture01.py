@@ -21,7 +21,14 @@ from ..spin_glass import (
     riemannian_gradient,
     sample_couplings,
 )
-from ._harness import SelfCheckFailed, call_student, expect_close, expect_number, expect_tensor, passed
+from ._harness import (
+    SelfCheckFailed,
+    call_student,
+    expect_close,
+    expect_number,
+    expect_tensor,
+    passed,
+)
 
 
 def _cases(seed: int = 0) -> list[tuple[str, torch.Tensor, torch.Tensor]]:

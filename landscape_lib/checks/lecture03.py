@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from .. import dss, paths, toys
+from .. import dss, dss_segments, paths, toys
 from ..landscape import Landscape
 from ._harness import SelfCheckFailed, call_student, expect_close, expect_tensor, passed
 
@@ -35,7 +35,7 @@ def check_segment_max_loss(segment_max_loss: Callable[[Landscape, Tensor, Tensor
     ]
     for F, a, b, n_grid, case in cases:
         got = call_student(name, segment_max_loss, F, a.clone(), b.clone(), n_grid)
-        expected = float(dss.segment_max(F, a[None], b[None], n_grid)[0][0])
+        expected = float(dss_segments.segment_max(F, a[None], b[None], n_grid)[0][0])
         try:
             expect_close(name, got, expected, case=case, rtol=1e-9, atol=1e-12)
         except SelfCheckFailed as exc:
@@ -58,7 +58,7 @@ def check_insertion_step(insertion_step: Callable[[Tensor, Tensor, float], Tenso
     for seg_max, level, case in cases:
         expected = beads
         for j in reversed([j for j, m in enumerate(seg_max.tolist()) if m > level]):
-            expected = dss.insert_bead(expected, j, 0.5)
+            expected = dss_segments.insert_bead(expected, j, 0.5)
         got = call_student(name, insertion_step, beads.clone(), seg_max.clone(), level)
         got = expect_tensor(name, got, what=f"the result for {case}")
         if got.shape != expected.shape:
