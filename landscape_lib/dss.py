@@ -41,7 +41,7 @@ import torch
 from torch import Tensor
 
 from ._validate import check_positive, describe
-from .dss_beads import OPTIMIZERS, train_below
+from .dss_beads import check_training_options, train_below
 from .dss_result import DepthRecord, DSSResult, StopReason
 from .dss_segments import segment_max
 from .dss_shorten import shorten_string
@@ -87,11 +87,7 @@ def _check_options(fn: str, landscape: object, criterion: object, alpha: float, 
         raise ValueError(f"{fn}: argument `n_grid` must be >= 2 (both ends of a segment), got {n_grid}")
     if insert not in INSERTION_RULES:
         raise ValueError(f"{fn}: argument `insert` must be one of {INSERTION_RULES}, got {insert!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"{fn}: argument `optimizer` must be one of {OPTIMIZERS}, got {optimizer!r}")
-    check_positive(lr, fn=fn, arg="lr")
-    check_positive(max_steps, fn=fn, arg="max_steps", integer=True)
-    check_positive(check_every, fn=fn, arg="check_every", integer=True)
+    check_training_options(fn, optimizer, lr, max_steps, check_every)
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0:
         raise ValueError(f"{fn}: argument `max_depth` must be an integer >= 0, got {max_depth!r}")
     if length_on not in LENGTH_ON:

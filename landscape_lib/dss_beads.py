@@ -20,6 +20,15 @@ from .landscape import Landscape
 OPTIMIZERS = ("adam", "sgd")
 
 
+def check_training_options(fn: str, optimizer: str, lr: float, max_steps: int, check_every: int) -> None:
+    """Validate the bead optimiser's settings (shared by :func:`train_below` and ``dss.connect``)."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"{fn}: argument `optimizer` must be one of {OPTIMIZERS}, got {optimizer!r}")
+    check_positive(lr, fn=fn, arg="lr")
+    check_positive(max_steps, fn=fn, arg="max_steps", integer=True)
+    check_positive(check_every, fn=fn, arg="check_every", integer=True)
+
+
 @dataclass(frozen=True)
 class BeadTraining:
     """What :func:`train_below` returns: final points, their criterion loss, steps, success flags."""
@@ -103,11 +112,7 @@ def train_below(
     theta = landscape.check(theta, fn=fn, arg="theta")
     if theta.ndim != 2:
         raise ValueError(f"{fn}: argument `theta` must have shape (K, P), got {tuple(theta.shape)}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"{fn}: argument `optimizer` must be one of {OPTIMIZERS}, got {optimizer!r}")
-    check_positive(lr, fn=fn, arg="lr")
-    check_positive(max_steps, fn=fn, arg="max_steps", integer=True)
-    check_positive(check_every, fn=fn, arg="check_every", integer=True)
+    check_training_options(fn, optimizer, lr, max_steps, check_every)
     criterion = landscape if criterion is None else criterion
     K = theta.shape[0]
     level = torch.as_tensor(level, dtype=theta.dtype, device=theta.device).expand(K).clone()

@@ -28,13 +28,14 @@ def straight_string(a: Tensor, b: Tensor, n_beads: int) -> Tensor:
     return (1 - t) * a + t * b
 
 
-def redistribute(beads: Tensor) -> Tensor:
-    """The same polygon, re-sampled with the same number of beads at equal arc-length spacing."""
+def redistribute(beads: Tensor, n_beads: int | None = None) -> Tensor:
+    """The same polygon, re-sampled at equal arc-length spacing with ``n_beads`` beads (default: as many)."""
+    n_beads = len(beads) if n_beads is None else n_beads
     steps = (beads[1:] - beads[:-1]).norm(dim=1)
     s = torch.cat([steps.new_zeros(1), steps.cumsum(0)])
     if float(s[-1]) == 0:
-        return beads.clone()
-    targets = torch.linspace(0.0, float(s[-1]), len(beads), dtype=beads.dtype, device=beads.device)
+        return beads[:1].expand(n_beads, -1).clone()
+    targets = torch.linspace(0.0, float(s[-1]), n_beads, dtype=beads.dtype, device=beads.device)
     seg = torch.searchsorted(s, targets, right=True).clamp(1, len(beads) - 1) - 1
     local = ((targets - s[seg]) / steps[seg].clamp_min(1e-300)).clamp(0, 1)[:, None]
     out = (1 - local) * beads[seg] + local * beads[seg + 1]
@@ -55,9 +56,7 @@ def _start(landscape: Landscape, a: Tensor, b: Tensor, n_beads: int, via: Tensor
     via = landscape.check(via, fn=fn, arg="via")
     # Start from the polygon a -> via -> b: needed when a straight start is a symmetric
     # equilibrium (e.g. through the top of the ring valley's bump, where the gradient vanishes).
-    return redistribute(torch.cat([straight_string(a, via, n_beads), straight_string(via, b, n_beads)[1:]]))[
-        torch.linspace(0, 2 * n_beads - 2, n_beads).round().long()
-    ]
+    return redistribute(torch.stack([a, via, b]), n_beads)
 
 
 def minimum_energy_path(

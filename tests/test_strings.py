@@ -62,3 +62,10 @@ def test_string_errors() -> None:
     with pytest.raises(ValueError, match=r"taut_string: argument `pull` must be in \(0, 1\]"):
         taut_string(F, point(1, 0), point(-1, 0), 0.5, pull=1.5)
     assert straight_string(point(0, 0), point(1, 1), 3).shape == (3, 2)
+
+
+def test_redistribute_resamples_to_a_new_number_of_beads() -> None:
+    corner = torch.tensor([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]], dtype=F64)
+    out = redistribute(corner, 5)  # length 2: a bead every 0.5 along the polygon
+    expected = torch.tensor([[0, 0], [0.5, 0], [1, 0], [1, 0.5], [1, 1]], dtype=F64)
+    torch.testing.assert_close(out, expected)
