@@ -17,8 +17,8 @@ from landscape_lib.spin_glass import (
     sample_couplings,
     tangent_hessian_eigenvalues,
 )
-from landscape_lib.spin_glass_descent import sphere_gradient_descent
-from landscape_lib.spin_glass_networks import train_mlp_ensemble
+from landscape_lib.spin_glass.descent import sphere_gradient_descent
+from landscape_lib.ensembles import train_mlp_ensemble
 
 
 def gd(N: int, instances: int, starts: int, threads: int) -> str:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from landscape_lib.complexity import (
+from landscape_lib.spin_glass.complexity import (
     complexity,
     critical_energy,
     ground_state_energy,

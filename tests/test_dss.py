@@ -15,10 +15,10 @@ from landscape_lib.dss import (
     fit_power_law,
     train_below,
 )
-from landscape_lib.dss_beads import bead_objective
-from landscape_lib.dss_result import DSSResult, StopReason
-from landscape_lib.dss_segments import insert_bead, segment_max
-from landscape_lib.dss_shorten import shorten_string
+from landscape_lib.dss.beads import bead_objective
+from landscape_lib.dss.result import DSSResult, StopReason
+from landscape_lib.dss.segments import insert_bead, segment_max
+from landscape_lib.dss.shorten import shorten_string
 from landscape_lib.landscape import ModuleLandscape
 from landscape_lib.models import mlp
 from landscape_lib.paths import path_length, segment_maxima

@@ -24,7 +24,7 @@ from landscape_lib.spin_glass import (
     tangent_basis,
     tangent_hessian_eigenvalues,
 )
-from landscape_lib.spin_glass_descent import fit_finite_size, sphere_gradient_descent
+from landscape_lib.spin_glass.descent import fit_finite_size, sphere_gradient_descent
 
 
 def gen(seed: int = 0) -> torch.Generator:

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from landscape_lib.landscape import AnalyticLandscape
-from landscape_lib.sublevel import (
+from landscape_lib.topology.sublevel import (
     count_components,
     evaluate_on_grid,
     label_components,

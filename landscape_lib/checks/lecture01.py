@@ -1,7 +1,7 @@
 r"""Self-checks of the exercises of lecture 01 (spin-glass intuition).
 
 Each ``check_<name>(student_fn)`` runs the student's function on a few seeded cases and compares
-it with the library (:mod:`landscape_lib.spin_glass`, :mod:`landscape_lib.complexity`); when the
+it with the library (:mod:`landscape_lib.spin_glass`, :mod:`landscape_lib.spin_glass.complexity`); when the
 answer is off by a recognisable factor (H instead of H/N, a missing projection, no retraction) the
 message says so.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import torch
 
-from .. import complexity as cx
+from ..spin_glass import complexity as cx
 from ..spin_glass import (
     project_to_sphere,
     pspin_energy,

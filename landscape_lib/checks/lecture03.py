@@ -13,7 +13,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from .. import dss, dss_segments, paths, toys
+from .. import paths, toys
+from ..dss import reference, segments
 from ..landscape import Landscape
 from ._harness import SelfCheckFailed, call_student, expect_close, expect_tensor, passed
 
@@ -35,7 +36,7 @@ def check_segment_max_loss(segment_max_loss: Callable[[Landscape, Tensor, Tensor
     ]
     for F, a, b, n_grid, case in cases:
         got = call_student(name, segment_max_loss, F, a.clone(), b.clone(), n_grid)
-        expected = float(dss_segments.segment_max(F, a[None], b[None], n_grid)[0][0])
+        expected = float(segments.segment_max(F, a[None], b[None], n_grid)[0][0])
         try:
             expect_close(name, got, expected, case=case, rtol=1e-9, atol=1e-12)
         except SelfCheckFailed as exc:
@@ -58,7 +59,7 @@ def check_insertion_step(insertion_step: Callable[[Tensor, Tensor, float], Tenso
     for seg_max, level, case in cases:
         expected = beads
         for j in reversed([j for j, m in enumerate(seg_max.tolist()) if m > level]):
-            expected = dss_segments.insert_bead(expected, j, 0.5)
+            expected = segments.insert_bead(expected, j, 0.5)
         got = call_student(name, insertion_step, beads.clone(), seg_max.clone(), level)
         got = expect_tensor(name, got, what=f"the result for {case}")
         if got.shape != expected.shape:
@@ -107,7 +108,7 @@ def check_power_law_exponent(power_law_exponent: Callable[[Tensor, Tensor], floa
     ]
     for xs, ys, expected, case in cases:
         if expected is None:
-            expected = dss.fit_power_law(xs, ys)[1]
+            expected = reference.fit_power_law(xs, ys)[1]
         got = call_student(name, power_law_exponent, xs.clone(), ys.clone())
         expect_close(name, got, expected, case=case, rtol=1e-6, atol=1e-9)
     passed(name, "exponents of exact and noisy power laws match the least-squares slope")

@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from ..dss_result import DSSResult
+from ..dss.result import DSSResult
 from ..landscape import Landscape
 from ..paths import loss_along_string
 from ._axes import new_axes, new_figure

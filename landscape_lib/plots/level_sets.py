@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from torch import Tensor
 
 from ..landscape import AnalyticLandscape
-from ..sublevel import evaluate_on_grid, label_components, sublevel_mask
+from ..topology.sublevel import evaluate_on_grid, label_components, sublevel_mask
 from ._axes import new_axes
 
 

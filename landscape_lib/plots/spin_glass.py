@@ -11,7 +11,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
-from .. import complexity as cx
+from ..spin_glass import complexity as cx
 from ..spin_glass import semicircle_radius
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 from IPython.display import display
 
-from ..dss_result import DSSResult
+from ..dss.result import DSSResult
 from ..landscape import Landscape
 from ..plots.dss import plot_dss_depth
 

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from ..plots.spin_glass import plot_final_energy_histogram
 from ..spin_glass import random_sphere_points, sample_couplings
-from ..spin_glass_descent import sphere_gradient_descent
+from ..spin_glass.descent import sphere_gradient_descent
 
 #: Largest N offered for each p: the couplings hold N^p numbers (4 million = 32 MB here).
 MAX_N = {3: 128, 4: 44, 5: 20}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .landscape import Landscape
+from ..landscape import Landscape
 
 
 def segment_max(landscape: Landscape, left: Tensor, right: Tensor, n_grid: int = 100) -> tuple[Tensor, Tensor]:

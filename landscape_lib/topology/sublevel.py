@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from ._validate import check_finite, check_tensor
-from .landscape import Landscape
+from .._validate import check_finite, check_tensor
+from ..landscape import Landscape
 
 
 def evaluate_on_grid(landscape: Landscape, axes: Sequence[Tensor]) -> Tensor:

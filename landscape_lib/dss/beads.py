@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ._validate import check_positive, describe
-from .landscape import Landscape
+from .._validate import check_positive, describe
+from ..landscape import Landscape
 
 OPTIMIZERS = ("adam", "sgd")
 

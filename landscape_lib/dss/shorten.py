@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .dss_segments import segment_max
-from .landscape import Landscape
+from .segments import segment_max
+from ..landscape import Landscape
 
 
 def _passes(criterion: Landscape, left: Tensor, right: Tensor, level: float, n_grid: int, vectorize: bool) -> Tensor:

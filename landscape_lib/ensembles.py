@@ -23,7 +23,7 @@ from torch import Tensor
 from ._validate import check_positive
 from .data import Split
 from .models import mlp
-from .spin_glass_descent import torch_threads
+from .threads import torch_threads
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def train_mlp_ensemble(
         weight_decay: L2 coefficient added to the gradient (``torch.optim.Adam``'s convention).
         seed: base seed of the initialisations and of the minibatch sampler.
         threads: PyTorch threads during training (small steps: one thread is fastest on a busy
-            machine; see :func:`landscape_lib.spin_glass_descent.torch_threads`).
+            machine; see :func:`landscape_lib.threads.torch_threads`).
 
     Returns:
         An :class:`EnsembleResult`.

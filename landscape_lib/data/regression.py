@@ -1,14 +1,9 @@
-"""Data sets, all generated locally or shipped with a package (nothing is downloaded).
-
-* :func:`polynomial_regression` -- Freeman & Bruna's 1-D regression tasks (x ~ U[0, 1]);
-* :func:`digits` -- scikit-learn's bundled 8x8 handwritten digits (1,797 images, 10 classes).
-"""
+"""Freeman & Bruna's polynomial-regression tasks (x ~ U[0, 1]), and the train/test :class:`Split`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import Tensor
 
@@ -45,25 +40,4 @@ def polynomial_regression(
     g = torch.Generator().manual_seed(seed)
     x = torch.rand(n_train + n_test, 1, generator=g, dtype=dtype)
     y = POLYNOMIAL_TARGETS[target](x)
-    return Split(x[:n_train], y[:n_train], x[n_train:], y[n_train:])
-
-
-def digits(*, n_train: int = 1200, seed: int = 0, center: bool = False, dtype: torch.dtype = torch.float64) -> Split:
-    """scikit-learn's 8x8 digits, pixel values scaled to [0, 1]; labels as int64 class indices.
-
-    Args:
-        n_train: size of the training split (the remaining 597 images are the test split).
-        seed: seed of the shuffle.
-        center: subtract the training mean from every image.
-    """
-    from sklearn.datasets import load_digits  # shipped with scikit-learn: no download
-
-    bunch = load_digits()
-    if not 0 < n_train < len(bunch.target):
-        raise ValueError(f"digits: argument `n_train` must be between 1 and {len(bunch.target) - 1}, got {n_train}")
-    order = np.random.default_rng(seed).permutation(len(bunch.target))
-    x = torch.tensor(bunch.data[order] / 16.0, dtype=dtype)
-    y = torch.tensor(bunch.target[order], dtype=torch.long)
-    if center:
-        x = x - x[:n_train].mean(0)
     return Split(x[:n_train], y[:n_train], x[n_train:], y[n_train:])

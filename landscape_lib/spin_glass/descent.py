@@ -28,14 +28,14 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from ._validate import check_positive
-from .spin_glass import (
+from .._validate import check_positive
+from .model import (
     _check_model,
     _field_and_energy,
     _retract,
     _tangent,
-    torch_threads,
 )
+from ..threads import torch_threads
 
 
 @dataclass(frozen=True)
