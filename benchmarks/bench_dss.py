@@ -1,20 +1,27 @@
 #!/usr/bin/env python
 """Benchmark of Dynamic String Sampling on Freeman & Bruna's quadratic task (a script, not a test).
 
-Part 1 (always): the same DSS runs twice -- bead by bead and pair by pair (``connect(...,
-vectorize=False)`` for every pair) and batched (one ``connect_many`` call: all new beads of all
-pairs trained as one (K, P) batch, all new segments checked in one evaluation).  Checks that both
-give the same certificates (same bead counts, same strings) and prints the time ratio.
+Compares, in one run and on the same endpoints, ``landscape_lib.dss.connect_many`` (one pool of
+beads for all pairs) with a **plain sequential DSS** written as plainly as the authors' scripts:
+one pair and one bead at a time, breadth first, each bead trained by ``torch.optim.Adam`` on a flat
+parameter vector and checked every 15 steps, each segment checked by a Python loop over its
+100 grid points.  That is the implementation a user would otherwise write; it lives here, not in
+the library.
 
-Part 2 (``--sweep``): the paper's settings (Adam lr 1e-3, alpha 0.95, slack 1.1, 100-point grid,
-midpoint insertion, depth cap 10, test loss decides, weights-only length) over the full threshold
-sweep 0.125 ... 0.001, batched, with the table "this run vs the paper" and power-law fits.
+Workloads (both with the paper's alpha 0.95, slack 1.1, 100-point grid, midpoint insertion,
+depth cap 10, test MAE decides, weights-only length):
+
+(a) 2 independently trained pairs x L0 in {0.05, 0.01, 0.005}, Adam lr 1e-3 (the paper's) -- 6 strings;
+(b) lecture 03's sweep: 6 pairs x L0 in {0.1, 0.05, 0.025, 0.01, 0.005}, Adam lr 1e-2 -- 30 strings.
+
+Every certified string of both implementations is re-checked on a 1,000-point grid per segment.
+``--sweep`` adds the paper's full threshold sweep 0.125 ... 0.001 with the pool alone.
 
 Usage::
 
-    python benchmarks/bench_dss.py                 # part 1 (about a minute or two)
-    python benchmarks/bench_dss.py --sweep         # part 1 + the full sweep (several minutes)
-    python benchmarks/bench_dss.py --sweep --skip-compare --pairs 8
+    python benchmarks/bench_dss.py              # (a) and (b), a few minutes
+    python benchmarks/bench_dss.py --only a     # one workload
+    python benchmarks/bench_dss.py --sweep      # also the full sweep with the paper's settings
 """
 
 from __future__ import annotations
@@ -27,17 +34,13 @@ import torch
 from torch import nn
 
 from landscape_lib.data import polynomial_regression
-from landscape_lib.dss import (
-    PAPER_QUADRATIC,
-    connect,
-    connect_many,
-    fit_power_law,
-    train_below,
-)
+from landscape_lib.dss import PAPER_QUADRATIC, connect_many, fit_power_law, train_below
 from landscape_lib.landscape import ModuleLandscape
 from landscape_lib.models import mlp
-from landscape_lib.paths import segment_maxima
+from landscape_lib.paths import segment_max
 from landscape_lib.seeding import set_seed
+
+ALPHA, SLACK, GRID, MAX_DEPTH = 0.95, 1.1, 100, 10
 
 
 def quadratic_task(n: int = 1000) -> tuple[ModuleLandscape, ModuleLandscape, object]:
@@ -55,9 +58,9 @@ def endpoints(train, test, make, n_pairs, thresholds, lr):
     theta = torch.stack([train.flatten(make(s)) for s in range(1, 2 * n_pairs + 1)])
     a, b, levels = [], [], []
     for L0 in sorted(thresholds, reverse=True):
-        run = train_below(train, theta, 0.95 * L0, criterion=test, lr=lr, max_steps=200_000)
+        run = train_below(train, theta, ALPHA * L0, criterion=test, lr=lr, max_steps=200_000)
         if not bool(run.converged.all()):
-            raise RuntimeError(f"an endpoint did not reach 0.95 * {L0}")
+            raise RuntimeError(f"an endpoint did not reach {ALPHA} * {L0}")
         theta = run.theta
         a.append(theta[:n_pairs])
         b.append(theta[n_pairs:])
@@ -65,36 +68,71 @@ def endpoints(train, test, make, n_pairs, thresholds, lr):
     return torch.cat(a), torch.cat(b), levels
 
 
-def compare(args) -> None:
-    train, test, make = quadratic_task()
-    thresholds = [0.1, 0.05, 0.01, 0.005]
-    a, b, levels = endpoints(train, test, make, args.compare_pairs, thresholds, args.compare_lr)
-    kw = dict(criterion=test, lr=args.compare_lr, length_on="weights")
-    print(f"part 1: {len(levels)} strings ({args.compare_pairs} pairs x thresholds {thresholds}), lr {args.compare_lr}")
+# -- the plain sequential DSS, as a user would write it from the paper and the authors' scripts ----------
+def plain_connect(train, test, theta_a, theta_b, L0, lr, max_steps=200_000):
+    """Breadth-first greedy DSS for one pair, one bead at a time. Returns (connected, beads)."""
 
+    def train_bead(theta):
+        x = theta.clone().requires_grad_(True)
+        opt = torch.optim.Adam([x], lr=lr)
+        for step in range(max_steps + 1):
+            if step % 15 == 0:
+                with torch.no_grad():
+                    if float(test.evaluate(x)) <= ALPHA * L0:
+                        return x.detach(), True
+            opt.zero_grad()
+            train.evaluate(x).backward()
+            opt.step()
+        return x.detach(), False
+
+    def segment_ok(u, v):
+        with torch.no_grad():
+            return max(float(test.evaluate((1 - t) * u + t * v)) for t in np.linspace(0, 1, GRID)) <= SLACK * L0
+
+    beads, new = [theta_a, (theta_a + theta_b) / 2, theta_b], [1]
+    for depth in range(MAX_DEPTH + 1):
+        for i in new:
+            beads[i], ok = train_bead(beads[i])
+            if not ok:
+                return False, torch.stack(beads)
+        failing = [j for j in sorted({j for i in new for j in (i - 1, i)}) if not segment_ok(beads[j], beads[j + 1])]
+        if not failing:
+            return True, torch.stack(beads)
+        if depth == MAX_DEPTH:
+            return False, torch.stack(beads)
+        added = []
+        for j in reversed(failing):
+            beads.insert(j + 1, (beads[j] + beads[j + 1]) / 2)
+            added = [a + 1 for a in added] + [j + 1]
+        new = sorted(added)
+    return False, torch.stack(beads)
+
+
+def fine_check(test, beads, L0, n=1000) -> float:
+    """Largest segment maximum on an n-point grid, as a multiple of slack * L0 (must be <= 1)."""
+    return float(segment_max(test, beads[:-1], beads[1:], n)[0].max()) / (SLACK * L0)
+
+
+def workload(name, train, test, make, n_pairs, thresholds, lr) -> None:
+    a, b, levels = endpoints(train, test, make, n_pairs, thresholds, lr)
+    print(f"\n({name}) {len(levels)} strings: {n_pairs} pairs x L0 {thresholds}, Adam lr {lr}", flush=True)
     t0 = time.perf_counter()
-    batched = connect_many(train, a, b, levels, **kw)
-    t_batched = time.perf_counter() - t0
-    print(f"  batched (one connect_many call):       {t_batched:7.1f} s", flush=True)
-
+    pooled = connect_many(train, a, b, levels, criterion=test, lr=lr, length_on="weights", max_steps=200_000)
+    t_pool = time.perf_counter() - t0
+    print(f"  landscape_lib connect_many (one pool):      {t_pool:7.1f} s", flush=True)
     t0 = time.perf_counter()
-    single = [connect(train, a[k], b[k], levels[k], vectorize=False, **kw) for k in range(len(levels))]
-    t_single = time.perf_counter() - t0
-    print(f"  bead by bead, one pair at a time:      {t_single:7.1f} s", flush=True)
-
-    same = 0
-    for k, (r1, r2) in enumerate(zip(batched, single)):
-        if r1.connected == r2.connected and r1.n_beads == r2.n_beads and torch.allclose(r1.beads, r2.beads, rtol=1e-7, atol=1e-9):
-            same += 1
-        else:  # batched matmuls sum in another order; Adam on the MAE can amplify a last-digit difference
-            gap = float((r1.beads[:min(r1.n_beads, r2.n_beads)] - r2.beads[:min(r1.n_beads, r2.n_beads)]).abs().max())
-            print(f"  string {k} (L0 = {levels[k]}) differs: batched {r1.reason.value}, {r1.n_beads} beads; "
-                  f"bead by bead {r2.reason.value}, {r2.n_beads} beads (largest coordinate gap {gap:.2e})")
-    print(f"  identical certificates (connected, beads, strings to 1e-7): {same} of {len(levels)}")
-    fine = [float(segment_maxima(test, r.beads, 991).max()) / r.level for r in batched + single if r.connected]
-    print(f"  every connected string re-checked on a 10x finer grid: worst max / (slack L0) = {max(fine):.4f}")
-    print(f"  beads per string: {[r.n_beads for r in batched]}")
-    print(f"  time ratio (bead by bead / batched): {t_single / t_batched:.1f}x")
+    plain = [plain_connect(train, test, a[k], b[k], levels[k], lr) for k in range(len(levels))]
+    t_plain = time.perf_counter() - t0
+    print(f"  plain sequential DSS (one bead at a time):  {t_plain:7.1f} s", flush=True)
+    worst = max([fine_check(test, r.beads, r.threshold) for r in pooled if r.connected]
+                + [fine_check(test, beads, L0) for (ok, beads), L0 in zip(plain, levels) if ok])
+    same = sum(r.connected == ok and r.n_beads == len(beads) for r, (ok, beads) in zip(pooled, plain))
+    print(f"  connected: pool {sum(r.connected for r in pooled)} of {len(levels)}, "
+          f"plain {sum(ok for ok, _ in plain)} of {len(levels)}; same outcome and bead count: {same} of {len(levels)}")
+    print(f"  mean beads (connected): pool {np.mean([r.n_beads for r in pooled if r.connected]):.1f}, "
+          f"plain {np.mean([len(b) for ok, b in plain if ok]):.1f}")
+    print(f"  every certified string on a 1,000-point grid: worst max / (slack L0) = {worst:.4f}")
+    print(f"  speed-up (plain / pool): {t_plain / t_pool:.1f}x")
 
 
 def sweep(args) -> None:
@@ -102,20 +140,19 @@ def sweep(args) -> None:
     train, test, make = quadratic_task()
     thresholds = [L0 for L0, _, _ in PAPER_QUADRATIC]
     t0 = time.perf_counter()
-    a, b, levels = endpoints(train, test, make, args.pairs, thresholds, args.lr)
+    a, b, levels = endpoints(train, test, make, args.pairs, thresholds, 1e-3)
     t_ends = time.perf_counter() - t0
-    results = connect_many(train, a, b, levels, criterion=test, lr=args.lr, length_on="weights")
+    results = connect_many(train, a, b, levels, criterion=test, lr=1e-3, length_on="weights", max_steps=200_000)
     t_dss = time.perf_counter() - t0 - t_ends
-    print(f"\npart 2: full sweep, {args.pairs} pairs x {len(thresholds)} thresholds, lr {args.lr}: "
+    print(f"\nfull sweep, {args.pairs} pairs x {len(thresholds)} thresholds, Adam 1e-3: "
           f"endpoints {t_ends:.0f} s, DSS {t_dss:.0f} s")
     paper = {L0: (length, beads) for L0, length, beads in PAPER_QUADRATIC}
     print(f"{'L0':>7} | {'connected':>9} | {'length (run)':>13} | {'paper':>5} | {'beads (run)':>12} | {'paper':>5}")
     rows = []
     for L0 in sorted(thresholds, reverse=True):
-        rs = [r for r, lev in zip(results, levels) if lev == L0]
-        ok = [r for r in rs if r.connected]
+        ok = [r for r, lev in zip(results, levels) if lev == L0 and r.connected]
         lengths, beads = [r.normalized_length for r in ok], [r.n_beads for r in ok]
-        print(f"{L0:7.4g} | {len(ok):3d} of {len(rs):<3d} | {np.mean(lengths):5.2f} ± {np.std(lengths):4.2f} | "
+        print(f"{L0:7.4g} | {len(ok):3d} of {args.pairs:<3d} | {np.mean(lengths):5.2f} ± {np.std(lengths):4.2f} | "
               f"{paper[L0][0]:5.2f} | {np.mean(beads):5.1f} ± {np.std(beads):4.1f} | {paper[L0][1]:5.1f}")
         if ok:
             rows.append((L0, np.mean(beads)))
@@ -126,18 +163,18 @@ def sweep(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=["a", "b"], help="run one workload")
     parser.add_argument("--sweep", action="store_true", help="also run the full sweep with the paper's settings")
-    parser.add_argument("--skip-compare", action="store_true", help="skip part 1")
-    parser.add_argument("--pairs", type=int, default=6, help="pairs per threshold in the sweep")
-    parser.add_argument("--lr", type=float, default=1e-3, help="Adam step of the sweep (paper: 1e-3)")
-    parser.add_argument("--compare-pairs", type=int, default=4, help="pairs per threshold in part 1")
-    parser.add_argument("--compare-lr", type=float, default=1e-2, help="Adam step of part 1 (the lecture's)")
+    parser.add_argument("--pairs", type=int, default=6, help="pairs per threshold in the full sweep")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for these tiny nets)")
     args = parser.parse_args()
-    set_seed(0)
     torch.set_num_threads(args.threads)
-    if not args.skip_compare:
-        compare(args)
+    set_seed(0)
+    train, test, make = quadratic_task()
+    if args.only in (None, "a"):
+        workload("a", train, test, make, 2, [0.05, 0.01, 0.005], 1e-3)
+    if args.only in (None, "b"):
+        workload("b", train, test, make, 6, [0.1, 0.05, 0.025, 0.01, 0.005], 1e-2)
     if args.sweep:
         sweep(args)
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python
-"""Loss along a 51-point straight line between two trained networks: batched vs loss-landscapes.
+"""Loss along a 51-point straight line between two trained networks: landscape_lib vs loss-landscapes.
 
-``landscape_lib`` evaluates all 51 points in one vectorised call (``torch.func.vmap`` over the
-stacked parameter vectors); the PyPI package ``loss-landscapes`` (``linear_interpolation``) moves
-one model's parameters step by step and evaluates them one at a time.  Both run here on the same
-models and data (scikit-learn digits, 1,200 training images), the losses are checked to agree,
-and the speed ratio is printed, for a small MLP (per-call overhead dominates) and for a model
-more than 20x larger.
+``landscape_lib`` evaluates the 51 points with the strategy ``ModuleLandscape`` picks for the
+model and data (``strategy="auto"``: stacked weight matrices for a small MLP, one call per point
+once a point's activations outgrow the cache, ``torch.func.vmap`` otherwise); the PyPI package
+``loss-landscapes`` (``linear_interpolation``) moves one model's parameters step by step and
+evaluates them one at a time.  Both run here on the same models and data (scikit-learn digits,
+1,200 training images), the losses are checked to agree, and the speed ratio is printed for a
+small MLP, a model 70x larger and a small CNN.
 
 Usage::
 
@@ -43,17 +44,24 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def run(widths: tuple[int, ...], repeats: int) -> None:
+def small_cnn(seed: int | None = None) -> nn.Sequential:
+    """8x8 digits -> conv 3x3 (8) -> ReLU -> max-pool -> conv 3x3 (16) -> ReLU -> linear 10."""
+    if seed is not None:
+        torch.manual_seed(seed)
+    return nn.Sequential(nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(16 * 16, 10))
+
+
+def run(name: str, make, repeats: int) -> None:
     import loss_landscapes
     import loss_landscapes.metrics
 
     data = digits(dtype=torch.float32)
-    F = ModuleLandscape(mlp(widths, dtype=torch.float32, seed=0), data.x_train, data.y_train,
-                        nn.functional.cross_entropy)
-    starts = torch.stack([F.flatten(mlp(widths, dtype=torch.float32, seed=s)) for s in (1, 2)])
+    F = ModuleLandscape(make(0), data.x_train, data.y_train, nn.functional.cross_entropy)
+    starts = torch.stack([F.flatten(make(s)) for s in (1, 2)])
     ends = descend(F, starts, lr=1e-2, max_steps=150, progress=False).theta
-    model_a = F.load_into(mlp(widths, dtype=torch.float32), ends[0])
-    model_b = F.load_into(mlp(widths, dtype=torch.float32), ends[1])
+    model_a = F.load_into(make(None), ends[0])
+    model_b = F.load_into(make(None), ends[1])
 
     ours = lambda: loss_along_segment(F, ends[0], ends[1], N_POINTS)[1]  # noqa: E731
     metric = loss_landscapes.metrics.Loss(nn.functional.cross_entropy, data.x_train, data.y_train)
@@ -67,7 +75,7 @@ def run(widths: tuple[int, ...], repeats: int) -> None:
         mine, other = ours(), torch.tensor(theirs(), dtype=torch.float32)
     agree = torch.allclose(mine, other, rtol=1e-4, atol=1e-5)
     t_ours, t_theirs = median_time(ours, repeats), median_time(theirs, repeats)
-    print(f"{'-'.join(map(str, widths)):>14}  P = {F.dim:>7,}  max |diff| = {float((mine - other).abs().max()):.1e}  "
+    print(f"{name:>14}  P = {F.dim:>7,}  strategy {F.strategy:>7}  max |diff| = {float((mine - other).abs().max()):.1e}  "
           f"ours {t_ours * 1e3:8.1f} ms  loss-landscapes {t_theirs * 1e3:8.1f} ms  speed-up x{t_theirs / t_ours:5.1f}")
     if not agree:
         raise SystemExit("the two implementations disagree: the comparison is void")
@@ -80,8 +88,9 @@ def main() -> None:
     set_seed(0)
     print(f"loss along {N_POINTS} points of a straight line, digits (1,200 images), float32, "
           f"{torch.get_num_threads()} threads, median of {args.repeats}")
-    run((64, 16, 10), args.repeats)       # small: ~1.2k parameters
-    run((64, 256, 256, 10), args.repeats)  # large: ~85k parameters (> 20x)
+    for widths in ((64, 16, 10), (64, 256, 256, 10)):  # ~1.2k and ~85k parameters
+        run("-".join(map(str, widths)), lambda s, w=widths: mlp(w, dtype=torch.float32, seed=s), args.repeats)
+    run("small CNN", small_cnn, args.repeats)
 
 
 if __name__ == "__main__":

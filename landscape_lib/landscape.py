@@ -81,6 +81,10 @@ class Landscape:
         """``F`` without input checks, for inner loops that have already checked their points."""
         if theta.ndim == 1:
             return self._loss_single(theta)
+        return self._loss_batch(theta)
+
+    def _loss_batch(self, theta: Tensor) -> Tensor:
+        """F at K points (K, P) -> (K,); by default one vectorised call (in chunks)."""
         return vmap(self._loss_single, chunk_size=self.chunk_size)(theta)
 
     def __call__(self, theta: Tensor) -> Tensor:
@@ -192,6 +196,33 @@ def auto_chunk_size(model: nn.Module, inputs: Tensor, budget: int = ACTIVATION_B
     return max(1, budget // (len(inputs) * max(widest)))
 
 
+#: Layers a stacked MLP evaluation understands: linear maps and elementwise non-linearities.
+ELEMENTWISE = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Identity, nn.LeakyReLU, nn.Softplus, nn.GELU, nn.ELU)
+STRATEGIES = ("auto", "stacked", "vmap", "loop")
+
+
+def _mean_over_samples(per_sample: Tensor) -> Tensor:
+    return per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
+
+
+#: Losses with a direct per-row form for stacked outputs (K, n, ...): the same numbers as
+#: ``vmap(loss_fn)`` without its per-call overhead (the default ``reduction="mean"`` only).
+ROW_LOSSES: dict[Callable, Callable[[Tensor, Tensor], Tensor]] = {
+    nn.functional.mse_loss: lambda out, y: _mean_over_samples((out - y) ** 2),
+    nn.functional.l1_loss: lambda out, y: _mean_over_samples((out - y).abs()),
+    nn.functional.cross_entropy: lambda out, y: _mean_over_samples(
+        -torch.log_softmax(out, dim=-1).gather(-1, y.expand(out.shape[0], *y.shape)[..., None])[..., 0])
+    if y.dtype == torch.long and out.ndim == 3 else vmap(nn.functional.cross_entropy, in_dims=(0, None))(out, y),
+}
+
+
+def is_plain_mlp(model: nn.Module) -> bool:
+    """Whether ``model`` is an ``nn.Sequential`` of ``nn.Linear`` layers and elementwise activations."""
+    return (isinstance(model, nn.Sequential) and len(model) > 0
+            and all(isinstance(m, (nn.Linear, *ELEMENTWISE)) for m in model)
+            and any(isinstance(m, nn.Linear) for m in model))
+
+
 class ModuleLandscape(Landscape):
     r"""The empirical risk of a ``torch.nn.Module`` as a function of its flat parameter vector.
 
@@ -212,6 +243,15 @@ class ModuleLandscape(Landscape):
         chunk_size: see :class:`Landscape`; ``"auto"`` (default) picks the largest chunk whose
             activations stay within about :data:`ACTIVATION_BUDGET` numbers (see
             :func:`auto_chunk_size`).
+        strategy: how a batch of K points is evaluated.  ``"stacked"``: for an ``nn.Sequential``
+            of linear layers and elementwise activations (:func:`is_plain_mlp`), the K weight
+            matrices of a layer are stacked and applied with one batched matrix product -- no
+            per-point machinery at all, which matters when the network is tiny and the steps
+            many (DSS beads); ``"vmap"``: ``torch.func.vmap`` over ``functional_call`` (any
+            module); ``"loop"``: one ``functional_call`` per point (fastest once a single point's
+            activations outgrow the cache, i.e. when ``chunk_size`` comes out as 1);
+            ``"auto"`` (default): stacked for a plain MLP whose chunk holds more than one point,
+            else loop when the chunk is 1, else vmap.
         name: a short name for plots and messages.
     """
 
@@ -223,8 +263,14 @@ class ModuleLandscape(Landscape):
         loss_fn: Callable[[Tensor, Tensor], Tensor],
         *,
         chunk_size: int | None | str = "auto",
+        strategy: str = "auto",
         name: str = "F",
     ) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f"ModuleLandscape: argument `strategy` must be one of {STRATEGIES}, got {strategy!r}")
+        if strategy == "stacked" and not is_plain_mlp(model):
+            raise ValueError("ModuleLandscape: `strategy='stacked'` needs an nn.Sequential of nn.Linear layers and "
+                             f"elementwise activations {tuple(c.__name__ for c in ELEMENTWISE)}; got {type(model).__name__}")
         if not isinstance(model, nn.Module):
             raise TypeError(f"ModuleLandscape: argument `model` must be a torch.nn.Module, got {describe(model)}")
         params = dict(model.named_parameters())
@@ -264,6 +310,11 @@ class ModuleLandscape(Landscape):
         self.shapes = [p.shape for p in params.values()]
         self.numels = [p.numel() for p in params.values()]
         self.buffers = {k: b.detach() for k, b in model.named_buffers()}
+        self._strategy_request = strategy
+        if strategy == "auto":
+            strategy = ("loop" if self.chunk_size == 1 else "stacked" if is_plain_mlp(model) and not self.buffers
+                        else "vmap")
+        self.strategy = strategy
 
     # -- module <-> flat vector ------------------------------------------------------------
     def parameter_slices(self) -> dict[str, slice]:
@@ -336,7 +387,8 @@ class ModuleLandscape(Landscape):
     def with_data(self, inputs: Tensor, targets: Tensor, *, name: str | None = None) -> ModuleLandscape:
         """The same model and loss on other data (a test set, a minibatch)."""
         return ModuleLandscape(
-            self.model, inputs, targets, self.loss_fn, chunk_size=self._chunk_request, name=name or self.name
+            self.model, inputs, targets, self.loss_fn, chunk_size=self._chunk_request,
+            strategy=self._strategy_request, name=name or self.name
         )
 
     def outputs(self, theta: Tensor) -> Tensor:
@@ -349,3 +401,38 @@ class ModuleLandscape(Landscape):
     def _loss_single(self, theta: Tensor) -> Tensor:
         out = functional_call(self.model, (self.unflatten(theta), self.buffers), (self.inputs,))
         return self.loss_fn(out, self.targets)
+
+    def _loss_batch(self, theta: Tensor) -> Tensor:
+        if self.strategy == "loop":
+            return torch.stack([self._loss_single(point) for point in theta])
+        if self.strategy == "vmap":
+            return super()._loss_batch(theta)
+        chunk = self.chunk_size or len(theta)
+        return torch.cat([self._stacked_loss(part) for part in theta.split(chunk)])
+
+    def _stacked_loss(self, theta: Tensor) -> Tensor:
+        """The plain-MLP evaluation: each layer's K weight matrices applied as one batched product."""
+        K, h, params = len(theta), self.inputs, self.unflatten_batch(theta)
+        for index, layer in enumerate(self.model):
+            if isinstance(layer, nn.Linear):
+                weight = params[f"{index}.weight"]  # (K, out, in)
+                if h.ndim == 2:  # the shared inputs (n, in): all K first layers in one matrix product
+                    out = weight.shape[1]
+                    h = (h @ weight.permute(2, 0, 1).reshape(h.shape[1], K * out)).reshape(len(h), K, out).transpose(0, 1)
+                else:  # (K, n, in) -> (K, n, out)
+                    h = torch.matmul(h, weight.transpose(1, 2))
+                if layer.bias is not None:
+                    h = h + params[f"{index}.bias"][:, None, :]
+            else:
+                h = layer(h)
+        if h.ndim == 2:  # no linear layer was applied to the shared inputs (cannot happen for a plain MLP)
+            h = h.expand(K, *h.shape)
+        row_loss = ROW_LOSSES.get(self.loss_fn)
+        if row_loss is not None:
+            return row_loss(h, self.targets)
+        return vmap(self.loss_fn, in_dims=(0, None))(h, self.targets)
+
+    def unflatten_batch(self, theta: Tensor) -> dict[str, Tensor]:
+        """Split K points (K, P) into ``{name: tensor of shape (K, *shape)}`` (views)."""
+        pieces = torch.split(theta, self.numels, dim=1)
+        return {name: piece.reshape(len(theta), *shape) for name, piece, shape in zip(self.names, pieces, self.shapes)}

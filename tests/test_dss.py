@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -10,6 +11,7 @@ from torch import nn
 
 from landscape_lib.dss import (
     PAPER_QUADRATIC,
+    DSSOptions,
     connect,
     connect_many,
     fit_power_law,
@@ -17,11 +19,11 @@ from landscape_lib.dss import (
 )
 from landscape_lib.dss.beads import bead_objective
 from landscape_lib.dss.result import DSSResult, StopReason
-from landscape_lib.dss.segments import insert_bead, segment_max
+from landscape_lib.dss.segments import insert_bead, refine_segment_max
 from landscape_lib.dss.shorten import shorten_string
 from landscape_lib.landscape import ModuleLandscape
 from landscape_lib.models import mlp
-from landscape_lib.paths import path_length, segment_maxima
+from landscape_lib.paths import path_length, segment_max
 from landscape_lib.toys import (
     DOUBLE_WELL_SADDLE_LEVEL,
     RING_VALLEY_BUMP_HEIGHT,
@@ -34,6 +36,11 @@ from landscape_lib.toys import (
 from .helpers import point, small_mlp_landscape
 
 FAST = dict(lr=0.01, max_steps=5000)  # 2-D toys: a larger step than FB's 1e-3 keeps the tests quick
+
+
+def segment_maxima(F, beads: torch.Tensor, n_grid: int) -> torch.Tensor:
+    """The maximum of every segment of a string on a grid of ``n_grid`` points."""
+    return segment_max(F, beads[:-1], beads[1:], n_grid)[0]
 
 
 @pytest.fixture(autouse=True)
@@ -126,17 +133,89 @@ def test_a_connected_string_is_a_certificate_on_a_neural_network() -> None:
 
 
 # -- batching ------------------------------------------------------------------------------------
-def test_batched_and_bead_by_bead_runs_give_the_same_string() -> None:
+def plain_dss(F, a, b, L0, *, alpha=0.95, slack=1.1, n_grid=100, lr=0.01, max_steps=5000, max_depth=10):
+    """A plain recursive DSS, written as directly as the paper's Algorithm 1 (midpoint insertion).
+
+    One bead at a time with ``torch.optim.Adam``; every segment checked by a loop over its grid.
+    Returns (connected, beads) -- the reference the pool must agree with.
+    """
+    def train(theta):
+        x = theta.clone().requires_grad_(True)
+        opt = torch.optim.Adam([x], lr=lr)
+        for step in range(max_steps + 1):
+            if step % 15 == 0 or step == max_steps:
+                with torch.no_grad():
+                    if float(F(x.detach())) <= alpha * L0:
+                        return x.detach(), True
+                if step == max_steps:
+                    return x.detach(), False
+            opt.zero_grad()
+            F(x).backward()
+            opt.step()
+
+    def worst(u, v):
+        return max(float(F((1 - t) * u + t * v)) for t in torch.linspace(0, 1, n_grid, dtype=u.dtype))
+
+    def bridge(u, v, depth):  # beads strictly between u and v, or None
+        mid, ok = train((u + v) / 2)
+        if not ok:
+            return None
+        parts = []
+        for s, e in ((u, mid), (mid, v)):
+            if worst(s, e) <= slack * L0:
+                parts.append([])
+            elif depth == max_depth:
+                return None
+            else:
+                inner = bridge(s, e, depth + 1)
+                if inner is None:
+                    return None
+                parts.append(inner)
+        return parts[0] + [mid] + parts[1]
+
+    inner = bridge(a, b, 0)
+    return inner is not None, None if inner is None else torch.stack([a, *inner, b])
+
+
+POOL_CASES = [  # (landscape, a, b, L0): connected and failing cases, several depths
+    (ring_valley, point(1.0, 0.0), point(-0.5, 0.85), 0.01),
+    (ring_valley, point(0.0, 1.0), point(-1.0, 0.05), 0.05),
+    (ring_valley, point(1.0, 0.0), point(-0.5, 0.85), 0.002),
+    (double_well, point(-1.0, 0.1), point(1.0, -0.2), 1.2),
+    (double_well, point(-1.0, 0.0), point(0.9, 0.2), 0.5),
+    (many_minima, point(0.0, 0.0), point(1.9, 0.1), 0.6),
+]
+
+
+def test_the_pool_gives_each_pair_the_outcome_of_a_plain_recursive_search() -> None:
+    """All pairs share one pool; each one's outcome equals the plain one-pair-at-a-time search."""
+    by_landscape, outcomes = {}, set()
+    for k, (make, a, b, L0) in enumerate(POOL_CASES):
+        by_landscape.setdefault(make, []).append(k)
+    for make, ks in by_landscape.items():
+        F = make()
+        pooled = connect_many(F, torch.stack([POOL_CASES[k][1] for k in ks]), torch.stack([POOL_CASES[k][2] for k in ks]),
+                              [POOL_CASES[k][3] for k in ks], max_depth=6, **FAST)
+        for k, r in zip(ks, pooled):
+            ok, beads = plain_dss(F, *POOL_CASES[k][1:], max_depth=6)
+            assert r.connected == ok, (k, r)
+            outcomes.add(ok)
+            if ok:
+                assert r.n_beads == len(beads), (k, r.n_beads, len(beads))
+                torch.testing.assert_close(r.beads, beads, rtol=1e-6, atol=1e-6)
+    assert outcomes == {True, False}  # both kinds of outcome are compared
+
+
+def test_a_pair_gets_the_same_string_alone_and_in_a_pool() -> None:
     F, a, b = _trained_mlp_pair(0.6)
-    fast = connect(F, a, b, 0.6, lr=0.01, max_depth=2)
-    slow = connect(F, a, b, 0.6, lr=0.01, max_depth=2, vectorize=False)
-    assert fast.n_beads > 3  # several beads per depth: the batch is not trivial
-    assert fast.n_beads == slow.n_beads
-    torch.testing.assert_close(fast.beads, slow.beads, rtol=1e-6, atol=1e-8)
-    assert fast.connected == slow.connected
+    alone = connect(F, a, b, 0.6, lr=0.01, max_depth=3)
+    with_others = connect_many(F, torch.stack([b, a, a]), torch.stack([a, b, b]), [0.6, 0.6, 0.9], lr=0.01, max_depth=3)[1]
+    assert alone.n_beads > 3  # several beads in flight at once: the pool is not trivial
+    assert alone.n_beads == with_others.n_beads and alone.connected == with_others.connected
+    torch.testing.assert_close(alone.beads, with_others.beads, rtol=1e-6, atol=1e-8)
 
 
-def test_connect_many_runs_pairs_and_thresholds_in_lockstep_like_single_runs() -> None:
+def test_connect_many_runs_pairs_and_thresholds_together_like_single_runs() -> None:
     F = ring_valley()
     a = torch.stack([point(1.0, 0.0), point(0.0, 1.0), point(1.0, 0.0)])
     b = torch.stack([point(-0.5, 0.85), point(-1.0, 0.05), point(-0.5, 0.85)])
@@ -234,7 +313,7 @@ def test_criterion_decides_when_it_differs_from_the_training_loss() -> None:
     ends = train_below(F, starts, 1.2, criterion=F_test, lr=0.01, max_steps=5000)
     assert bool(ends.converged.all())
     r = connect(F, ends.theta[0], ends.theta[1], 1.3, criterion=F_test, lr=0.01)
-    assert r.options["criterion"] == "test"
+    assert r.criterion == "test"
     assert r.connected, r
     assert float(segment_maxima(F_test, r.beads, 501).max()) <= r.level
 
@@ -250,12 +329,28 @@ def test_insert_bead_and_segment_max_primitives() -> None:
         insert_bead(beads, 2)
 
 
-def test_fit_power_law_recovers_an_exact_law_and_the_paper_data_is_a_decreasing_law() -> None:
-    x = torch.tensor([0.001, 0.01, 0.1], dtype=torch.float64)
-    c, k = fit_power_law(x, 4.0 * x**-0.7)
-    assert c == pytest.approx(4.0) and k == pytest.approx(-0.7)
+def test_fit_power_law_is_the_least_squares_line_on_log_log_axes() -> None:
+    """Exact laws are recovered, and noisy data (the paper's beads, a scattered law) give the
+    least-squares line of log y on log x, computed here independently by NumPy."""
+    import numpy as np
+
+    x = torch.tensor([0.001, 0.003, 0.01, 0.1, 0.5], dtype=torch.float64)
+    for c_true, k_true in ((4.0, -0.7), (0.02, 1.3), (7.0, 0.0)):
+        c, k = fit_power_law(x, c_true * x**k_true)
+        assert c == pytest.approx(c_true, rel=1e-10) and k == pytest.approx(k_true, abs=1e-10)
     L0, _, beads = zip(*PAPER_QUADRATIC)
-    assert fit_power_law(L0, beads)[1] < 0
+    noisy = 3.0 * x**-0.5 * torch.tensor([1.3, 0.7, 1.1, 0.8, 1.25], dtype=torch.float64)
+    for xs, ys in ((L0, beads), (x.tolist(), noisy.tolist())):
+        slope, intercept = np.polyfit(np.log(xs), np.log(ys), 1)
+        c, k = fit_power_law(xs, ys)
+        assert k == pytest.approx(slope, rel=1e-10) and c == pytest.approx(math.exp(intercept), rel=1e-10)
+    c, k = fit_power_law(L0, beads)
+    c2, k2 = fit_power_law(L0, [10 * b for b in beads])  # rescaling y rescales c only
+    assert k2 == pytest.approx(k, rel=1e-12) and c2 == pytest.approx(10 * c, rel=1e-10)
+    with pytest.raises(ValueError, match=r"fit_power_law: `x` and `y` must be positive and finite"):
+        fit_power_law([0.1, 0.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"must be 1-D of equal length >= 2, got shapes \(3,\) and \(2,\)"):
+        fit_power_law([0.1, 0.2, 0.3], [1.0, 2.0])
 
 
 def test_history_and_repr() -> None:
@@ -264,6 +359,40 @@ def test_history_and_repr() -> None:
     assert r.history[-1].beads.shape == r.beads.shape
     assert r.segment_max.shape == (r.n_beads - 1,)
     assert "connected=True" in repr(r)
+
+
+# -- what a certificate certifies ----------------------------------------------------------------
+def test_the_message_says_omega_of_slack_times_l0_at_the_margin() -> None:
+    """Saddle at 1.0, L0 = 0.95, slack 1.1: a path in Omega(1.045), not in Omega(0.95)."""
+    r = connect(double_well(), point(-1.0, 0.0), point(0.9, 0.2), 0.95, **FAST)
+    assert r.connected and float(r.segment_max.max()) > 0.95
+    assert "inside Omega(1.045) = Omega(slack 1.1 x L0 0.95), checked on a 100-point grid per segment" in r.message
+    assert "NOT a path inside Omega(L0 = 0.95) itself" in r.message
+    above = connect(double_well(), point(-1.0, 0.0), point(0.9, 0.2), 1.3, **FAST)
+    assert "NOT" not in above.message and "also <= L0" in above.message
+    # with slack 1 the same pair is not certified at 0.95 (the saddle is 1.0)
+    assert not connect(double_well(), point(-1.0, 0.0), point(0.9, 0.2), 0.95, slack=1.0, max_depth=4, **FAST).connected
+
+
+def narrow_ridge():
+    """A shallow bowl with a wall of height 1 at x = 1/2, exactly between two points of a 100-point grid on [0, 1]."""
+    from landscape_lib.landscape import AnalyticLandscape
+
+    return AnalyticLandscape(lambda t: 0.1 * (t**2).sum() + torch.exp(-(((t[0] - 0.5) / 0.0045) ** 2)), 2, name="ridge")
+
+
+def test_refinement_finds_a_peak_between_grid_points() -> None:
+    F = narrow_ridge()
+    a, b = point(0.0, 0.0), point(1.0, 0.0)
+    grid_max, t_star = segment_max(F, a[None], b[None], 100)
+    assert float(grid_max) < 0.4  # the grid sees only the wall's shoulders
+    refined = refine_segment_max(F, a[None], b[None], t_star, grid_max, 100, rtol=1e-9)
+    assert float(refined) == pytest.approx(1.025, abs=1e-6)  # the wall's top, 1, plus the bowl, 0.1 * 0.5**2
+    # through DSS: the same segment is certified on the grid, and refused once refined
+    coarse = connect(F, point(-1.0, 0.0), b, 0.5, slack=1.0, max_depth=0, **FAST)
+    fine = connect(F, point(-1.0, 0.0), b, 0.5, slack=1.0, max_depth=0, refine=True, **FAST)
+    assert coarse.connected and not fine.connected
+    assert float(fine.refined_max.max()) == pytest.approx(1.025, abs=1e-6) and fine.refined_max.dtype == torch.float64
 
 
 # -- errors --------------------------------------------------------------------------------------
@@ -292,19 +421,47 @@ def test_non_positive_threshold_is_refused(threshold) -> None:
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(alpha=1.5), r"connect: argument `alpha` must be in \(0, 1\]"),
-    (dict(slack=0.9), r"connect: argument `slack` must be >= 1"),
-    (dict(n_grid=1), r"connect: argument `n_grid` must be >= 2"),
+    (dict(slack=0.9), r"connect: argument `slack` must be a finite number >= 1"),
+    (dict(n_grid=1), r"connect: argument `n_grid` must be an integer >= 2"),
+    (dict(n_grid=2.5), r"connect: argument `n_grid` must be an integer >= 2"),
+    (dict(lr=0.0), r"connect: argument `lr` must be > 0, got 0.0"),
+    (dict(lr="fast"), r"connect: argument `lr` must be a number, got str"),
+    (dict(max_steps=0), r"connect: argument `max_steps` must be > 0, got 0"),
+    (dict(check_every=1.5), r"connect: argument `check_every` must be an integer, got float"),
+    (dict(spring=math.inf), r"connect: argument `spring` must be a finite number >= 0, got inf"),
+    (dict(shorten="yes"), r"connect: argument `shorten` must be True or False, got 'yes'"),
+    (dict(refine=1), r"connect: argument `refine` must be True or False, got 1"),
+    (dict(refine_tol=0.0), r"connect: argument `refine_tol` must be in \(0, 1\], got 0.0"),
     (dict(insert="random"), r"connect: argument `insert` must be one of \('midpoint', 'argmax'\), got 'random'"),
     (dict(optimizer="lbfgs"), r"connect: argument `optimizer` must be one of"),
     (dict(max_depth=-1), r"connect: argument `max_depth` must be an integer >= 0, got -1"),
     (dict(length_on="biases"), r"connect: argument `length_on` must be one of"),
     (dict(length_on="weights"), r"connect: `length_on='weights'` needs a ModuleLandscape, got AnalyticLandscape"),
-    (dict(pull=-1.0), r"connect: argument `pull` must be a number >= 0, got -1.0"),
+    (dict(pull=-1.0), r"connect: argument `pull` must be a finite number >= 0, got -1.0"),
     (dict(criterion=convex_bowl().__class__(lambda t: t.sum(), 3)), r"connect: `criterion` has dim 3, but `landscape` has dim 2"),
 ])
 def test_invalid_options_are_refused_with_the_argument_named(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         connect(ring_valley(), point(1.0, 0.0), point(0.0, 1.0), 0.1, **kwargs)
+
+
+def test_unknown_options_and_options_objects() -> None:
+    with pytest.raises(TypeError, match=r"connect: unknown option 'vectorize'; the options are alpha, check_every"):
+        connect(ring_valley(), point(1.0, 0.0), point(0.0, 1.0), 0.1, vectorize="no")
+    with pytest.raises(TypeError, match=r"connect_many: unknown option 'step_size'"):
+        connect_many(ring_valley(), point(1.0, 0.0)[None], point(0.0, 1.0)[None], 0.1, step_size=1)
+    with pytest.raises(ValueError, match=r"connect_many: argument `alpha` must be in \(0, 1\]"):
+        connect_many(ring_valley(), point(1.0, 0.0)[None], point(0.0, 1.0)[None], 0.1, alpha=0)
+    with pytest.raises(ValueError, match=r"DSSOptions: argument `max_depth` must be an integer >= 0, got 2.0"):
+        DSSOptions(max_depth=2.0)
+    with pytest.raises(TypeError, match=r"connect: argument `options` must be a DSSOptions or None, got dict"):
+        connect(ring_valley(), point(1.0, 0.0), point(0.0, 1.0), 0.1, options={"lr": 0.1})
+    # an options object and keyword overrides combine; the result records what ran
+    base = DSSOptions(lr=0.01, max_steps=5000, max_depth=4)
+    r = connect(ring_valley(), point(1.0, 0.0), point(0.0, 1.0), 0.05, options=base, insert="argmax")
+    assert r.options == DSSOptions(lr=0.01, max_steps=5000, max_depth=4, insert="argmax")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.options.lr = 1.0  # type: ignore[misc]
 
 
 def test_other_invalid_inputs() -> None:
@@ -314,7 +471,7 @@ def test_other_invalid_inputs() -> None:
         connect(ring_valley(), point(1.0, 0.0), point(0.0, 1.0), "0.1")
     with pytest.raises(TypeError, match=r"connect: argument `landscape` must be a Landscape"):
         connect(nn.Linear(2, 1), point(1.0, 0.0), point(0.0, 1.0), 0.1)
-    with pytest.raises(ValueError, match=r"connect: argument `threshold` must be one number or 2 numbers, got 3"):
+    with pytest.raises(ValueError, match=r"connect_many: argument `threshold` must be one number or 2 numbers, got 3"):
         connect_many(ring_valley(), torch.stack([point(1.0, 0.0)] * 2), torch.stack([point(0.0, 1.0)] * 2), [0.1] * 3)
     with pytest.raises(ValueError, match=r"endpoint `theta_a` \(pair 1\) has loss"):
         connect_many(ring_valley(), torch.stack([point(1.0, 0.0), point(0.2, 0.0)]), torch.stack([point(0.0, 1.0)] * 2), 0.1)

@@ -36,7 +36,7 @@ def check_segment_max_loss(segment_max_loss: Callable[[Landscape, Tensor, Tensor
     ]
     for F, a, b, n_grid, case in cases:
         got = call_student(name, segment_max_loss, F, a.clone(), b.clone(), n_grid)
-        expected = float(segments.segment_max(F, a[None], b[None], n_grid)[0][0])
+        expected = float(paths.segment_max(F, a[None], b[None], n_grid)[0][0])
         try:
             expect_close(name, got, expected, case=case, rtol=1e-9, atol=1e-12)
         except SelfCheckFailed as exc:

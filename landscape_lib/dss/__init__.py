@@ -3,14 +3,16 @@ r"""Dynamic String Sampling (Freeman & Bruna 2017): certify that two models lie 
 The folder reads like the algorithm:
 
 * :mod:`~landscape_lib.dss.search` -- :func:`connect` and :func:`connect_many`, the greedy search;
+* :mod:`~landscape_lib.dss.options` -- every choice of the algorithm, in one validated object;
 * :mod:`~landscape_lib.dss.beads` -- train beads below a level;
-* :mod:`~landscape_lib.dss.segments` -- check segments on a grid, insert a bead;
+* :mod:`~landscape_lib.dss.segments` -- check a segment on a grid, refine its maximum, insert a bead;
 * :mod:`~landscape_lib.dss.shorten` -- an optional pass that pulls a certified string taut;
 * :mod:`~landscape_lib.dss.result` -- what a search returns, and why it stopped;
 * :mod:`~landscape_lib.dss.reference` -- the paper's published numbers and a power-law fit.
 """
 
 from .beads import train_below as train_below
+from .options import DSSOptions as DSSOptions
 from .reference import PAPER_CUBIC as PAPER_CUBIC
 from .reference import PAPER_QUADRATIC as PAPER_QUADRATIC
 from .reference import fit_power_law as fit_power_law

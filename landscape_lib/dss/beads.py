@@ -1,9 +1,10 @@
-r"""Training the beads of a DSS string below a level, all beads of a depth as one batch.
+r"""Training the beads of a DSS string below a level, many beads as one batch.
 
 Freeman & Bruna (2017, Alg. 1) train each new bead with the ordinary objective until its loss is
 at most $\alpha L_0$; their Appendix A adds a spring and a pull onto the hyperplane equidistant
 from the bead's neighbours (:func:`bead_objective`).  :func:`train_below` trains K beads at once
-and freezes each one as soon as it is below the level.
+and freezes each one as soon as it is below the level; the search keeps one
+:class:`~landscape_lib.training.PointPool` of beads for all pairs.
 """
 
 from __future__ import annotations
@@ -14,19 +15,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._validate import check_positive, describe
+from .._validate import describe
 from ..landscape import Landscape
-
-OPTIMIZERS = ("adam", "sgd")
-
-
-def check_training_options(fn: str, optimizer: str, lr: float, max_steps: int, check_every: int) -> None:
-    """Validate the bead optimiser's settings (shared by :func:`train_below` and ``dss.connect``)."""
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"{fn}: argument `optimizer` must be one of {OPTIMIZERS}, got {optimizer!r}")
-    check_positive(lr, fn=fn, arg="lr")
-    check_positive(max_steps, fn=fn, arg="max_steps", integer=True)
-    check_positive(check_every, fn=fn, arg="check_every", integer=True)
+from ..training import Objective, PointPool, check_training_options
 
 
 @dataclass(frozen=True)
@@ -85,7 +76,6 @@ def train_below(
     right: Tensor | None = None,
     spring: float = 0.0,
     pull: float = 0.0,
-    vectorize: bool = True,
 ) -> BeadTraining:
     r"""Train K points together until each one's ``criterion`` loss is $\le$ its ``level``.
 
@@ -104,7 +94,6 @@ def train_below(
         check_every: steps between convergence checks.
         left, right: neighbours (K, P), needed when ``spring`` or ``pull`` is non-zero.
         spring, pull: $\zeta$ and $\kappa$ of :func:`bead_objective` (0: Freeman & Bruna's runs).
-        vectorize: ``False`` trains the rows one after the other (same numbers, slower).
     """
     fn = "train_below"
     if not isinstance(landscape, Landscape):
@@ -115,43 +104,18 @@ def train_below(
     check_training_options(fn, optimizer, lr, max_steps, check_every)
     criterion = landscape if criterion is None else criterion
     K = theta.shape[0]
-    level = torch.as_tensor(level, dtype=theta.dtype, device=theta.device).expand(K).clone()
-    if not vectorize and K > 1:
-        parts = [
-            train_below(landscape, theta[k:k + 1], level[k:k + 1], criterion=criterion, lr=lr,
-                        max_steps=max_steps, optimizer=optimizer, check_every=check_every,
-                        left=None if left is None else left[k:k + 1],
-                        right=None if right is None else right[k:k + 1], spring=spring, pull=pull)
-            for k in range(K)
-        ]
-        return BeadTraining(*(torch.cat([getattr(p, f) for p in parts]) for f in ("theta", "loss", "steps", "converged")))
+    pool = PointPool(bead_trainer(landscape, spring, pull), criterion, optimizer=optimizer, lr=lr,
+                     max_steps=max_steps, check_every=check_every,
+                     fused=criterion is landscape and not (spring or pull))
+    pool.add(theta, level, range(K), left, right)
+    out = BeadTraining(theta.detach().clone(), torch.full((K,), math.nan, dtype=theta.dtype),
+                       torch.zeros(K, dtype=torch.long), torch.zeros(K, dtype=torch.bool))
+    while len(pool):
+        for f in pool.advance():
+            out.theta[f.tag], out.loss[f.tag], out.steps[f.tag], out.converged[f.tag] = f.theta, f.loss, f.steps, f.converged
+    return out
 
-    theta = theta.detach().clone()
-    m, v = torch.zeros_like(theta), torch.zeros_like(theta)
-    steps = torch.zeros(K, dtype=torch.long, device=theta.device)
-    done = torch.zeros(K, dtype=torch.bool, device=theta.device)
-    loss = torch.full((K,), math.nan, dtype=theta.dtype, device=theta.device)
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    for step in range(max_steps + 1):
-        if step % check_every == 0 or step == max_steps:
-            idx = (~done).nonzero().squeeze(1)
-            with torch.no_grad():
-                loss[idx] = criterion.evaluate(theta[idx])
-            done[idx] = loss[idx] <= level[idx]
-            if bool(done.all()) or step == max_steps:
-                break
-        idx = (~done).nonzero().squeeze(1)  # only the unconverged rows are computed
-        x = theta[idx].requires_grad_(True)
-        obj = bead_objective(landscape, x, None if left is None else left[idx],
-                             None if right is None else right[idx], spring=spring, pull=pull)
-        (g,) = torch.autograd.grad(obj.sum(), x)
-        steps[idx] += 1
-        if optimizer == "adam":
-            m[idx] = beta1 * m[idx] + (1 - beta1) * g
-            v[idx] = beta2 * v[idx] + (1 - beta2) * g * g
-            n = steps[idx].to(theta.dtype)[:, None]
-            m_hat, v_hat = m[idx] / (1 - beta1**n), v[idx] / (1 - beta2**n)
-            theta[idx] = x.detach() - lr * m_hat / (v_hat.sqrt() + eps)
-        else:
-            theta[idx] = x.detach() - lr * g
-    return BeadTraining(theta, loss, steps, done)
+
+def bead_trainer(landscape: Landscape, spring: float, pull: float) -> Objective:
+    """:func:`bead_objective` as a :class:`~landscape_lib.training.PointPool` objective."""
+    return lambda theta, left, right: bead_objective(landscape, theta, left, right, spring=spring, pull=pull)

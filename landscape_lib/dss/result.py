@@ -4,16 +4,18 @@ A :class:`DSSResult` is a *value*: the beads $b_0,\dots,b_k$ (shape (k+1, P)), t
 found on every segment $[b_i, b_{i+1}]$, the level $m L_0$ they were checked against, and a
 :class:`StopReason` whose message says what the outcome means.  ``connected=True`` is a
 certificate *on the grid*: every segment's sampled maximum is $\le m L_0$ (Freeman & Bruna 2017,
-§3).  ``connected=False`` is **not** a proof of disconnection: the greedy search merely gave up.
+§3): it proves a path inside $\Omega(m L_0)$, **not** $\Omega(L_0)$, and
+:attr:`DSSResult.message` says which, with the numbers.  ``connected=False`` is **not** a proof of disconnection: the greedy search merely gave up.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
 
 from torch import Tensor
+
+from .options import DSSOptions
 
 
 class StopReason(str, enum.Enum):
@@ -31,8 +33,8 @@ class StopReason(str, enum.Enum):
 
 _MESSAGES = {
     StopReason.CONNECTED: (
-        "every segment's maximum loss on the grid is <= slack * threshold: the string certifies "
-        "that both points lie in one connected component of the level set (up to the grid)"
+        "every segment's maximum loss on its grid is <= slack * threshold: the string certifies a path "
+        "inside the level set Omega(slack * threshold) -- not Omega(threshold) -- up to what the grid can miss"
     ),
     StopReason.DEPTH_CAP: (
         "some segments still exceed slack * threshold after `max_depth` insertion rounds; this does "
@@ -85,7 +87,10 @@ class DSSResult:
         shortened_beads: the string after the optional shortening pass (``None`` if not run or
             not connected); its segments pass the grid check at $L_0$ itself, a stricter level.
         shortened_length, shortened_normalized_length: its length and normalized length.
-        options: every parameter of the run (threshold, alpha, slack, grid, insertion rule, ...).
+        refined_max: with ``options.refine``, each segment's maximum refined around its grid
+            maximum (what the segment was accepted on), shape (k,); else ``None``.
+        options: every setting of the run (a :class:`~landscape_lib.dss.options.DSSOptions`).
+        criterion: the name of the landscape that decided.
     """
 
     beads: Tensor
@@ -100,7 +105,31 @@ class DSSResult:
     shortened_beads: Tensor | None = None
     shortened_length: float | None = None
     shortened_normalized_length: float | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    refined_max: Tensor | None = None
+    options: DSSOptions = field(default_factory=DSSOptions)
+    criterion: str = "F"
+
+    @property
+    def message(self) -> str:
+        """Exactly what this result shows, with its numbers."""
+        o, top = self.options, float(self.checked_max.max())
+        how = (f"{o.n_grid}-point grid per segment" + (", each maximum refined to relative "
+               f"{o.refine_tol:g}" if o.refine_tol and self.refined_max is not None else ""))
+        if not self.connected:
+            return f"not connected ({self.reason.value}): {self.reason.message}"
+        text = (f"connected: a path of {self.n_beads - 1} segments inside Omega({self.level:.6g}) = "
+                f"Omega(slack {o.slack:g} x L0 {self.threshold:.6g}), checked on a {how}")
+        if top > self.threshold:
+            text += (f"; NOT a path inside Omega(L0 = {self.threshold:.6g}) itself: the largest segment maximum, "
+                     f"{top:.6g}, is above L0")
+        else:
+            text += f"; every segment maximum ({top:.6g} at most) is also <= L0 on that grid"
+        return text
+
+    @property
+    def checked_max(self) -> Tensor:
+        """The maxima the segments were judged on: refined if refinement ran, else the grid maxima."""
+        return self.segment_max if self.refined_max is None else self.refined_max
 
     @property
     def n_beads(self) -> int:
@@ -118,4 +147,4 @@ class DSSResult:
         return (f"DSSResult(connected={self.connected}, reason={self.reason.value!r}, "
                 f"threshold={self.threshold:.4g}, n_beads={self.n_beads}, depth={self.depth}, "
                 f"normalized_length={self.normalized_length:.4f}{short}, "
-                f"max segment loss={float(self.segment_max.max()):.4g} vs level {self.level:.4g})")
+                f"max segment loss={float(self.checked_max.max()):.4g} vs level {self.level:.4g})")

@@ -2,125 +2,240 @@ r"""Dynamic String Sampling (DSS): certify that two points lie in one component 
 
 Freeman & Bruna (2017, Alg. 1, "Greedy Dynamic String Sampling") connect two models
 $\theta_A, \theta_B$ with $F(\theta_A), F(\theta_B) \le L_0$ by a *string* of beads
-$b_0=\theta_A, b_1, \dots, b_k=\theta_B$ such that every straight segment stays in the level set
+$b_0=\theta_A, b_1, \dots, b_k=\theta_B$ such that every straight segment stays below the level
 
 $$ \max_{t\in[0,1]} F\big((1-t)\,b_i + t\,b_{i+1}\big) \;\le\; m\,L_0 \qquad (i = 0,\dots,k-1).$$
 
-The greedy search, breadth first as in the authors' scripts:
+The greedy search, per pair:
 
-1. start from $[\theta_A, \tfrac12(\theta_A+\theta_B), \theta_B]$ (endpoints frozen);
-2. train every new bead with the ordinary objective until its loss is $\le \alpha L_0$;
-3. check every new segment on a grid of $t$; if all pass, the string is a certificate;
-4. otherwise insert a bead into each failing segment (at $t=\tfrac12$ or at the segment's worst
-   grid point) and go to 2 -- at most ``max_depth`` times.
+1. start from $[\theta_A, \tfrac12(\theta_A+\theta_B), \theta_B]$ (endpoints frozen; the midpoint has depth 0);
+2. train a new bead with the ordinary objective until its loss is $\le \alpha L_0$;
+3. check its two segments on a grid of $t$;
+4. insert a bead of depth $d+1$ into each failing segment of depth $d$ (at $t=\tfrac12$ or at the
+   segment's worst grid point) and go to 2 -- unless $d$ = ``max_depth``.
 
-Every implicit choice of the original is a parameter, with the authors' polynomial-regression
-setting as default: $\alpha=0.95$, slack $m=1.1$, 100 grid points, insertion at $t=\tfrac12$,
-Adam with learning rate $10^{-3}$ and a convergence check every 15 steps, depth cap 10.
-(Their scripts decide with the *test* loss -- pass it as ``criterion`` -- and measure length on
-weights only -- ``length_on="weights"``.)  Two options go beyond the paper: the constrained
-bead objective of their Appendix A (``spring``, ``pull``), and a shortening pass that pulls the
-string taut while keeping the certificate (``shorten=True``).
+The pair is **connected** once every bead is trained and every segment passes.  A bead's training
+depends only on its two neighbours, which are trained before it is inserted, so the search is a
+tree of independent bisections: the outcome does not depend on the order in which beads are
+trained.  That is what makes it fast.  All beads of all pairs that need training are rows of one
+:class:`~landscape_lib.training.PointPool`, stepped together; the moment a bead converges its two
+segments are checked (batched with all others ready at that step) and the beads they need join
+the pool at once -- nobody waits for the slowest bead of a depth.  (Freeman & Bruna's scripts
+are breadth-first: depth by depth.  Algorithm 1 as printed recurses depth-first.  Both build the
+same tree.)
 
-Everything is batched: all new beads of one depth -- of *all* pairs given to
-:func:`connect_many` -- are trained as one ``(K, P)`` tensor, and all new segments are checked
-in one call of the landscape's batched evaluation.  ``vectorize=False`` runs the identical
-computation bead by bead and segment by segment (for the benchmark and for reading).
+A pair stops early when a bead cannot be trained below $\alpha L_0$ within ``max_steps``, or when
+a segment of depth ``max_depth`` fails; neither proves that the points are disconnected.
 
-The pieces live in small modules: :mod:`~landscape_lib.dss.segments` (check a segment, insert a
-bead), :mod:`~landscape_lib.dss.beads` (train beads below a level),
-:mod:`~landscape_lib.dss.shorten` (the shortening pass) and :mod:`~landscape_lib.dss.result`.
+The pieces live in small modules: :mod:`~landscape_lib.dss.options` (every choice),
+:mod:`~landscape_lib.dss.segments` (check, refine, insert), :mod:`~landscape_lib.dss.beads`
+(the bead objective), :mod:`~landscape_lib.dss.shorten` and :mod:`~landscape_lib.dss.result`.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import Tensor
 
-from .._validate import check_positive, describe
-from .beads import check_training_options, train_below
-from .result import DepthRecord, DSSResult, StopReason
-from .segments import segment_max
-from .shorten import shorten_string
+from .._validate import describe
 from ..landscape import Landscape, ModuleLandscape
-from ..paths import normalized_geodesic_length, path_length
+from ..paths import normalized_geodesic_length, path_length, segment_max
+from ..training import PointPool
+from .beads import bead_trainer
+from .options import DSSOptions, resolve
+from .result import DepthRecord, DSSResult, StopReason
+from .segments import refine_segment_max
+from .shorten import shorten_string
 
-INSERTION_RULES = ("midpoint", "argmax")
-LENGTH_ON = ("all", "weights")
+_ids = itertools.count()  # bead identities: positions in a string shift as beads are inserted
 
-# -- the search ------------------------------------------------------------------------------------
-def _check_options(fn: str, landscape: object, criterion: object, alpha: float, slack: float, n_grid: int,
-                   insert: str, optimizer: str, lr: float, max_steps: int, check_every: int, max_depth: int,
-                   length_on: str, spring: float, pull: float) -> None:
+
+@dataclass(eq=False)
+class Bead:
+    """One bead of a string while the search runs."""
+
+    theta: Tensor
+    depth: int
+    trained: bool = False
+    steps: int = 0
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass
+class Check:
+    """The verdict on one segment: grid maximum, where it is, refined maximum (or None), passed."""
+
+    maximum: float
+    t: float
+    refined: float | None
+    passed: bool
+
+
+class PairSearch:
+    """One pair's string while the search runs: beads in order, segment checks, outcome."""
+
+    def __init__(self, index: int, theta_a: Tensor, theta_b: Tensor, threshold: float, options: DSSOptions) -> None:
+        self.index = index
+        self.threshold, self.level, self.options = threshold, options.slack * threshold, options
+        self.beads = [Bead(theta_a, 0, True), Bead((theta_a + theta_b) / 2, 0), Bead(theta_b, 0, True)]
+        self.checks: dict[tuple[int, int], Check] = {}
+        self.training: set[int] = {self.beads[1].id}
+        self.reason: StopReason | None = None
+
+    def neighbours(self, bead: Bead) -> tuple[Bead, Bead]:
+        i = self.beads.index(bead)
+        return self.beads[i - 1], self.beads[i + 1]
+
+    def bead(self, bead_id: int) -> Bead:
+        return next(b for b in self.beads if b.id == bead_id)
+
+    def stop(self, reason: StopReason) -> set[int]:
+        """End the search; returns the ids of beads still in training (to drop from the pool)."""
+        self.reason, dropped, self.training = reason, self.training, set()
+        return dropped
+
+    def insert(self, left: Bead, right: Bead, t: float, depth: int) -> Bead:
+        new = Bead((1 - t) * left.theta + t * right.theta, depth)
+        self.beads.insert(self.beads.index(right), new)
+        self.training.add(new.id)
+        return new
+
+    def string(self, max_depth: int | None = None) -> list[Bead]:
+        """The trained beads (of depth <= ``max_depth``), in order along the string."""
+        return [b for b in self.beads if b.trained and (max_depth is None or b.depth <= max_depth)]
+
+
+def _check_segments(criterion: Landscape, segs: list[tuple[PairSearch, Bead, Bead]], options: DSSOptions) -> list[Check]:
+    """Check many segments (of any pairs) in one batched evaluation."""
+    if not segs:
+        return []
+    left = torch.stack([a.theta for _, a, _ in segs])
+    right = torch.stack([b.theta for _, _, b in segs])
+    maxima, t_star = segment_max(criterion, left, right, options.n_grid)
+    refined = None
+    if options.refine:
+        refined = refine_segment_max(criterion, left, right, t_star, maxima, options.n_grid, rtol=options.refine_tol)
+    checks = []
+    for k, (pair, _, _) in enumerate(segs):
+        decisive = float(maxima[k] if refined is None else refined[k])
+        checks.append(Check(float(maxima[k]), float(t_star[k]), None if refined is None else float(refined[k]),
+                            decisive <= pair.level))
+    return checks
+
+
+def _search(landscape: Landscape, criterion: Landscape, pairs: list[PairSearch], options: DSSOptions) -> None:
+    """Run every pair's greedy search to its end, with one pool of beads for all pairs."""
+    o = options
+    penalties = bool(o.spring or o.pull)
+    pool = PointPool(bead_trainer(landscape, o.spring, o.pull), criterion, optimizer=o.optimizer, lr=o.lr,
+                     max_steps=o.max_steps, check_every=o.check_every,
+                     fused=criterion is landscape and not penalties)
+
+    def enqueue(new: list[tuple[int, PairSearch, Bead]]) -> None:
+        if not new:
+            return
+        sides = [pair.neighbours(b) for _, pair, b in new]
+        pool.add(torch.stack([b.theta for _, _, b in new]),
+                 torch.tensor([o.alpha * pair.threshold for _, pair, _ in new], dtype=landscape.dtype),
+                 [(p, b.id) for p, _, b in new],
+                 torch.stack([s[0].theta for s in sides]) if penalties else None,
+                 torch.stack([s[1].theta for s in sides]) if penalties else None)
+
+    enqueue([(pair.index, pair, pair.beads[1]) for pair in pairs])
+    while len(pool):
+        ready: list[tuple[PairSearch, Bead, Bead]] = []
+        for done in pool.advance():
+            p, bead_id = done.tag
+            pair = pairs[p]
+            bead = pair.bead(bead_id)
+            bead.theta, bead.trained, bead.steps = done.theta, True, done.steps
+            pair.training.discard(bead_id)
+            if not done.converged:
+                pool.drop({(p, i) for i in pair.stop(StopReason.BEAD_NOT_CONVERGED)})
+                continue
+            left, right = pair.neighbours(bead)
+            ready += [(pair, left, bead), (pair, bead, right)]
+        new: list[tuple[int, PairSearch, Bead]] = []
+        for (pair, left, right), check in zip(ready, _check_segments(criterion, ready, o)):
+            if pair.reason is not None:
+                continue  # stopped by another segment of this round
+            pair.checks[left.id, right.id] = check
+            if check.passed:
+                continue
+            depth = max(left.depth, right.depth)
+            if depth >= o.max_depth:
+                pool.drop({(pair.index, i) for i in pair.stop(StopReason.DEPTH_CAP)})
+                continue
+            t = 0.5 if o.insert == "midpoint" else min(max(check.t, 1 / o.n_grid), 1 - 1 / o.n_grid)
+            new.append((pair.index, pair, pair.insert(left, right, t, depth + 1)))
+        enqueue([item for item in new if item[1].reason is None])
+    for pair in pairs:
+        if pair.reason is None:
+            pair.reason = StopReason.CONNECTED
+
+
+def _result(pair: PairSearch, criterion: Landscape, mask: Tensor | None, options: DSSOptions) -> DSSResult:
+    """Assemble a :class:`DSSResult`: the trained string, its checks, and the string after each depth."""
+    string = pair.string()
+    seg = [pair.checks[a.id, b.id] for a, b in zip(string, string[1:])]
+    history = []
+    for d in range(max(b.depth for b in string) + 1):
+        part = pair.string(d)
+        part_checks = [pair.checks[a.id, b.id] for a, b in zip(part, part[1:])]
+        history.append(DepthRecord(
+            d, torch.stack([b.theta for b in part]), torch.tensor([c.maximum for c in part_checks]),
+            tuple(i for i, b in enumerate(part) if b.depth == d and 0 < i < len(part) - 1),
+            tuple(j for j, c in enumerate(part_checks) if not c.passed),
+            max((b.steps for b in part if b.depth == d), default=0)))
+    beads = torch.stack([b.theta for b in string])
+    connected = pair.reason is StopReason.CONNECTED
+    # Shorten inside Omega(L0) itself: the slack m then stays a margin for what the grid misses.
+    short = shorten_string(criterion, beads, pair.threshold, n_grid=options.n_grid) if (options.shorten and connected) else None
+    return DSSResult(
+        beads=beads, connected=connected, reason=pair.reason, threshold=pair.threshold, level=pair.level,
+        segment_max=torch.tensor([c.maximum for c in seg], dtype=beads.dtype),
+        refined_max=torch.tensor([c.refined for c in seg], dtype=beads.dtype) if options.refine else None,
+        length=path_length(beads, mask), normalized_length=normalized_geodesic_length(beads, mask),
+        history=tuple(history), shortened_beads=short,
+        shortened_length=None if short is None else path_length(short, mask),
+        shortened_normalized_length=None if short is None else normalized_geodesic_length(short, mask),
+        options=options, criterion=criterion.name,
+    )
+
+
+def _check_unchecked(criterion: Landscape, pairs: list[PairSearch], options: DSSOptions) -> None:
+    """Check the segments a stopped search never checked (around a stuck bead), in one batch."""
+    todo = []
+    for pair in pairs:
+        string = pair.string()
+        todo += [(pair, a, b) for a, b in zip(string, string[1:]) if (a.id, b.id) not in pair.checks]
+    for (pair, a, b), check in zip(todo, _check_segments(criterion, todo, options)):
+        pair.checks[a.id, b.id] = check
+
+
+def _check_inputs(fn: str, landscape: object, criterion: object, options: DSSOptions) -> Landscape:
     if not isinstance(landscape, Landscape):
         raise TypeError(f"{fn}: argument `landscape` must be a Landscape, got {describe(landscape)}")
-    if criterion is not None:
-        if not isinstance(criterion, Landscape):
-            raise TypeError(f"{fn}: argument `criterion` must be a Landscape or None, got {describe(criterion)}")
-        if criterion.dim != landscape.dim:
-            raise ValueError(f"{fn}: `criterion` has dim {criterion.dim}, but `landscape` has dim {landscape.dim}")
-    check_positive(alpha, fn=fn, arg="alpha")
-    if alpha > 1:
-        raise ValueError(f"{fn}: argument `alpha` must be in (0, 1] (beads are trained below alpha * threshold), got {alpha}")
-    check_positive(slack, fn=fn, arg="slack")
-    if slack < 1:
-        raise ValueError(f"{fn}: argument `slack` must be >= 1 (segments are accepted below slack * threshold), got {slack}")
-    check_positive(n_grid, fn=fn, arg="n_grid", integer=True)
-    if n_grid < 2:
-        raise ValueError(f"{fn}: argument `n_grid` must be >= 2 (both ends of a segment), got {n_grid}")
-    if insert not in INSERTION_RULES:
-        raise ValueError(f"{fn}: argument `insert` must be one of {INSERTION_RULES}, got {insert!r}")
-    check_training_options(fn, optimizer, lr, max_steps, check_every)
-    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0:
-        raise ValueError(f"{fn}: argument `max_depth` must be an integer >= 0, got {max_depth!r}")
-    if length_on not in LENGTH_ON:
-        raise ValueError(f"{fn}: argument `length_on` must be one of {LENGTH_ON}, got {length_on!r}")
-    if length_on == "weights" and not isinstance(landscape, ModuleLandscape):
+    if criterion is None:
+        criterion = landscape
+    elif not isinstance(criterion, Landscape):
+        raise TypeError(f"{fn}: argument `criterion` must be a Landscape or None, got {describe(criterion)}")
+    elif criterion.dim != landscape.dim:
+        raise ValueError(f"{fn}: `criterion` has dim {criterion.dim}, but `landscape` has dim {landscape.dim}")
+    if options.length_on == "weights" and not isinstance(landscape, ModuleLandscape):
         raise ValueError(f"{fn}: `length_on='weights'` needs a ModuleLandscape, got {type(landscape).__name__}")
-    for name, value in (("spring", spring), ("pull", pull)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-            raise ValueError(f"{fn}: argument `{name}` must be a number >= 0, got {value!r}")
+    return criterion
 
 
-def connect_many(
-    landscape: Landscape,
-    theta_a: Tensor,
-    theta_b: Tensor,
-    threshold: float | Sequence[float] | Tensor,
-    *,
-    criterion: Landscape | None = None,
-    alpha: float = 0.95,
-    slack: float = 1.1,
-    n_grid: int = 100,
-    insert: str = "midpoint",
-    optimizer: str = "adam",
-    lr: float = 1e-3,
-    max_steps: int = 20_000,
-    check_every: int = 15,
-    max_depth: int = 10,
-    length_on: str = "all",
-    spring: float = 0.0,
-    pull: float = 0.0,
-    shorten: bool = False,
-    vectorize: bool = True,
-) -> list[DSSResult]:
-    r"""Run :func:`connect` on N pairs in lockstep: the new beads of every pair are trained as one batch.
-
-    Args:
-        theta_a, theta_b: the endpoints, shape (N, P).
-        threshold: $L_0$, one number or one per pair (N,) -- a whole threshold sweep can run at once.
-        all others: as in :func:`connect`.
-
-    Returns:
-        One :class:`~landscape_lib.dss.result.DSSResult` per pair, in order.
-    """
-    fn = "connect"
-    _check_options(fn, landscape, criterion, alpha, slack, n_grid, insert, optimizer, lr, max_steps,
-                   check_every, max_depth, length_on, spring, pull)
-    crit = landscape if criterion is None else criterion
+def _run(fn: str, landscape: Landscape, theta_a: Tensor, theta_b: Tensor, threshold: Any,
+         criterion: Landscape | None, options: DSSOptions) -> list[DSSResult]:
+    crit = _check_inputs(fn, landscape, criterion, options)
     theta_a = landscape.check(theta_a, fn=fn, arg="theta_a")
     theta_b = landscape.check(theta_b, fn=fn, arg="theta_b")
     if theta_a.shape != theta_b.shape:
@@ -128,9 +243,13 @@ def connect_many(
     single = theta_a.ndim == 1
     theta_a, theta_b = (theta_a[None], theta_b[None]) if single else (theta_a, theta_b)
     N = len(theta_a)
+    if N == 0:
+        raise ValueError(f"{fn}: `theta_a` and `theta_b` hold no pairs (shape {tuple(theta_a.shape)})")
     if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
         thresholds = [float(threshold)] * N
     else:
+        if isinstance(threshold, (str, bytes, bool)) or threshold is None:
+            raise TypeError(f"{fn}: argument `threshold` must be a number, got {describe(threshold)}")
         thresholds = [float(x) for x in torch.as_tensor(threshold, dtype=torch.float64).reshape(-1)]
         if len(thresholds) != N:
             raise ValueError(f"{fn}: argument `threshold` must be one number or {N} numbers, got {len(thresholds)}")
@@ -152,83 +271,35 @@ def connect_many(
                 f"{fn}: endpoint `{which}`{pair} has loss {value:.6g} > threshold {thresholds[k % N]:.6g}; "
                 "train both endpoints below the threshold first (Freeman & Bruna, Alg. 1 step 1)")
 
-    levels = [slack * L0 for L0 in thresholds]
-    strings = [[theta_a[p], (theta_a[p] + theta_b[p]) / 2, theta_b[p]] for p in range(N)]
-    seg_max = [[math.nan, math.nan] for _ in range(N)]
-    seg_t = [[0.5, 0.5] for _ in range(N)]
-    new = [[1] for _ in range(N)]
-    status: list[StopReason | None] = [None] * N
-    history: list[list[DepthRecord]] = [[] for _ in range(N)]
-    train_kw = dict(criterion=crit, lr=lr, max_steps=max_steps, optimizer=optimizer, check_every=check_every,
-                    spring=spring, pull=pull, vectorize=vectorize)
+    pairs = [PairSearch(p, theta_a[p], theta_b[p], thresholds[p], options) for p in range(N)]
+    _search(landscape, crit, pairs, options)
+    _check_unchecked(crit, pairs, options)
+    mask = landscape.weight_mask() if options.length_on == "weights" else None
+    return [_result(pair, crit, mask, options) for pair in pairs]
 
-    for depth in range(max_depth + 1):
-        running = [p for p in range(N) if status[p] is None]
-        if not running:
-            break
-        # 1. train every new bead of every running pair, as one (K, P) batch
-        jobs = [(p, i) for p in running for i in new[p]]
-        trained = train_below(
-            landscape, torch.stack([strings[p][i] for p, i in jobs]),
-            torch.tensor([alpha * thresholds[p] for p, _ in jobs], dtype=theta_a.dtype),
-            left=torch.stack([strings[p][i - 1] for p, i in jobs]),
-            right=torch.stack([strings[p][i + 1] for p, i in jobs]), **train_kw)
-        stuck, steps = set(), {p: 0 for p in running}
-        for k, (p, i) in enumerate(jobs):
-            strings[p][i] = trained.theta[k]
-            steps[p] = max(steps[p], int(trained.steps[k]))
-            if not bool(trained.converged[k]):
-                stuck.add(p)
-        # 2. check every new segment (the two next to each new bead), as one batch
-        segs = [(p, j) for p in running for j in sorted({j for i in new[p] for j in (i - 1, i)})]
-        left = torch.stack([strings[p][j] for p, j in segs])
-        right = torch.stack([strings[p][j + 1] for p, j in segs])
-        if vectorize:
-            maxima, t_star = segment_max(crit, left, right, n_grid)
-        else:
-            parts = [segment_max(crit, left[s:s + 1], right[s:s + 1], n_grid) for s in range(len(segs))]
-            maxima, t_star = torch.cat([q[0] for q in parts]), torch.cat([q[1] for q in parts])
-        for (p, j), mx, ts in zip(segs, maxima.tolist(), t_star.tolist()):
-            seg_max[p][j], seg_t[p][j] = mx, ts
-        # 3. decide, record, insert
-        for p in running:
-            failing = [j for j, mx in enumerate(seg_max[p]) if not mx <= levels[p]]
-            history[p].append(DepthRecord(depth, torch.stack(strings[p]), torch.tensor(seg_max[p]),
-                                          tuple(new[p]), tuple(failing), steps[p]))
-            if p in stuck:
-                status[p] = StopReason.BEAD_NOT_CONVERGED
-            elif not failing:
-                status[p] = StopReason.CONNECTED
-            elif depth == max_depth:
-                status[p] = StopReason.DEPTH_CAP
-            else:
-                beads, mx_list, t_list, added = list(strings[p]), list(seg_max[p]), list(seg_t[p]), []
-                for j in reversed(failing):  # from the last, so earlier indices stay valid
-                    t = 0.5 if insert == "midpoint" else min(max(seg_t[p][j], 1 / n_grid), 1 - 1 / n_grid)
-                    beads.insert(j + 1, (1 - t) * beads[j] + t * beads[j + 1])
-                    mx_list[j:j + 1], t_list[j:j + 1] = [math.nan, math.nan], [0.5, 0.5]
-                    added = [a + 1 for a in added] + [j + 1]
-                strings[p], seg_max[p], seg_t[p], new[p] = beads, mx_list, t_list, sorted(added)
 
-    mask = landscape.weight_mask() if length_on == "weights" else None
-    results = []
-    for p in range(N):
-        beads = torch.stack(strings[p])
-        connected = status[p] is StopReason.CONNECTED
-        # Shorten inside Omega(L0) itself: the slack m then stays a margin for what the grid misses.
-        short = shorten_string(crit, beads, thresholds[p], n_grid=n_grid, vectorize=vectorize) if (shorten and connected) else None
-        results.append(DSSResult(
-            beads=beads, connected=connected, reason=status[p], threshold=thresholds[p], level=levels[p],
-            segment_max=torch.tensor(seg_max[p]), length=path_length(beads, mask),
-            normalized_length=normalized_geodesic_length(beads, mask), history=tuple(history[p]),
-            shortened_beads=short,
-            shortened_length=None if short is None else path_length(short, mask),
-            shortened_normalized_length=None if short is None else normalized_geodesic_length(short, mask),
-            options=dict(alpha=alpha, slack=slack, n_grid=n_grid, insert=insert, optimizer=optimizer, lr=lr,
-                         max_steps=max_steps, check_every=check_every, max_depth=max_depth, length_on=length_on,
-                         spring=spring, pull=pull, shorten=shorten, criterion=crit.name),
-        ))
-    return results
+def connect_many(
+    landscape: Landscape,
+    theta_a: Tensor,
+    theta_b: Tensor,
+    threshold: float | Sequence[float] | Tensor,
+    *,
+    criterion: Landscape | None = None,
+    options: DSSOptions | None = None,
+    **overrides: Any,
+) -> list[DSSResult]:
+    r"""Run :func:`connect` on N pairs at once: the beads of every pair share one training pool.
+
+    Args:
+        theta_a, theta_b: the endpoints, shape (N, P).
+        threshold: $L_0$, one number or one per pair (N,) -- a whole threshold sweep can run at once.
+        criterion, options, overrides: as in :func:`connect`.
+
+    Returns:
+        One :class:`~landscape_lib.dss.result.DSSResult` per pair, in order.
+    """
+    fn = "connect_many"
+    return _run(fn, landscape, theta_a, theta_b, threshold, criterion, resolve(fn, options, overrides))
 
 
 def connect(
@@ -238,24 +309,10 @@ def connect(
     threshold: float,
     *,
     criterion: Landscape | None = None,
-    alpha: float = 0.95,
-    slack: float = 1.1,
-    n_grid: int = 100,
-    insert: str = "midpoint",
-    optimizer: str = "adam",
-    lr: float = 1e-3,
-    max_steps: int = 20_000,
-    check_every: int = 15,
-    max_depth: int = 10,
-    length_on: str = "all",
-    spring: float = 0.0,
-    pull: float = 0.0,
-    shorten: bool = False,
-    vectorize: bool = True,
+    options: DSSOptions | None = None,
+    **overrides: Any,
 ) -> DSSResult:
     r"""Freeman & Bruna's greedy Dynamic String Sampling between $\theta_A$ and $\theta_B$ at level $L_0$.
-
-    Defaults are the authors' polynomial-regression settings (their scripts, see the module notes).
 
     Args:
         landscape: the training objective F that beads are trained on.
@@ -263,33 +320,23 @@ def connect(
         threshold: $L_0 > 0$.
         criterion: the loss that decides (bead convergence and segment checks); default
             ``landscape`` (the training loss). Freeman & Bruna: the *test* loss.
-        alpha: beads are trained until criterion $\le \alpha L_0$ (FB: 0.95; 0.98 for MNIST/CIFAR/PTB).
-        slack: a segment passes if its grid maximum is $\le m L_0$, $m$ = ``slack`` (FB: 1.1).
-        n_grid: grid points per segment, ends included (FB: 100; t = 0...0.99).
-        insert: ``"midpoint"`` ($t=\frac12$, FB polynomial/PTB) or ``"argmax"`` (worst grid point, FB MNIST/CIFAR).
-        optimizer, lr: ``"adam"`` with 1e-3 (FB) or ``"sgd"``.
-        max_steps: step budget per bead (FB: none -- they trained until convergence).
-        check_every: steps between convergence checks (FB: 15).
-        max_depth: insertion rounds after the initial midpoint (FB: 10).
-        length_on: ``"all"`` parameters or ``"weights"`` only (FB polynomial scripts: weights only).
-        spring, pull: $\zeta$, $\kappa$ of the constrained bead objective (Appendix A; FB: 0, 0).
-        shorten: also run :func:`shorten_string` on a connected string (not in FB), at level
-            $L_0$ itself rather than $m L_0$, so that the taut string keeps the slack as a margin
-            between grid points (a taut string touches its level, and a finer grid would see it).
-        vectorize: ``False`` trains and checks bead by bead (identical numbers, for benchmarks).
+        options: a :class:`~landscape_lib.dss.options.DSSOptions` (default: the authors'
+            polynomial-regression settings -- α 0.95, slack 1.1, 100-point grid, midpoint
+            insertion, Adam 1e-3 checked every 15 steps, depth cap 10).
+        overrides: any option by keyword, e.g. ``connect(F, a, b, 0.1, lr=1e-2, max_depth=6)``.
 
     Returns:
-        A :class:`~landscape_lib.dss.result.DSSResult`; ``result.connected`` with
-        ``result.reason.message`` explaining the outcome.
+        A :class:`~landscape_lib.dss.result.DSSResult`; ``result.connected`` certifies a path
+        inside $\Omega(m L_0)$ (``result.level``), checked on a grid -- ``result.message`` says
+        exactly what was shown.
 
     Performance:
         For networks of a few dozen parameters, ``torch.set_num_threads(1)`` costs nothing, and on
-        a busy machine it is much faster than several threads (the matmuls are tiny; threads that
-        wait for each other on loaded cores made them up to ~70x slower in our measurements).
+        a busy machine it is much faster than several threads (the matmuls are tiny).
 
     Raises:
         ValueError: endpoints above the threshold, of different shapes, equal or non-finite;
-            ``threshold <= 0``; an option out of range.
+            ``threshold <= 0``; an option out of range.  TypeError: an unknown option.
 
     Example:
         >>> from landscape_lib.toys import convex_bowl
@@ -299,15 +346,13 @@ def connect(
         3
     """
     fn = "connect"
+    opts = resolve(fn, options, overrides)
     for name, theta in (("theta_a", theta_a), ("theta_b", theta_b)):
-        theta = landscape.check(theta, fn=fn, arg=name) if isinstance(landscape, Landscape) else theta
+        if isinstance(landscape, Landscape):
+            theta = landscape.check(theta, fn=fn, arg=name)
         if getattr(theta, "ndim", 1) != 1:
             raise ValueError(f"{fn}: argument `{name}` must be one point of shape (P,), got shape {tuple(theta.shape)} "
                              "(use connect_many for several pairs)")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise TypeError(f"{fn}: argument `threshold` must be a number, got {describe(threshold)}")
-    return connect_many(
-        landscape, theta_a, theta_b, threshold, criterion=criterion, alpha=alpha, slack=slack, n_grid=n_grid,
-        insert=insert, optimizer=optimizer, lr=lr, max_steps=max_steps, check_every=check_every,
-        max_depth=max_depth, length_on=length_on, spring=spring, pull=pull, shorten=shorten, vectorize=vectorize,
-    )[0]
+    return _run(fn, landscape, theta_a, theta_b, threshold, criterion, opts)[0]

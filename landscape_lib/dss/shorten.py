@@ -9,19 +9,17 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .segments import segment_max
 from ..landscape import Landscape
+from ..paths import segment_max
 
 
-def _passes(criterion: Landscape, left: Tensor, right: Tensor, level: float, n_grid: int, vectorize: bool) -> Tensor:
+def _passes(criterion: Landscape, left: Tensor, right: Tensor, level: float, n_grid: int) -> Tensor:
     if len(left) == 0:
         return torch.zeros(0, dtype=torch.bool)
-    if vectorize:
-        return segment_max(criterion, left, right, n_grid)[0] <= level
-    return torch.cat([segment_max(criterion, left[s:s + 1], right[s:s + 1], n_grid)[0] for s in range(len(left))]) <= level
+    return segment_max(criterion, left, right, n_grid)[0] <= level
 
 
-def _remove_redundant(criterion: Landscape, beads: Tensor, level: float, n_grid: int, vectorize: bool) -> Tensor:
+def _remove_redundant(criterion: Landscape, beads: Tensor, level: float, n_grid: int) -> Tensor:
     """Drop interior beads whose neighbours' direct segment passes (odd, then even indices)."""
     changed = True
     while changed and len(beads) > 2:
@@ -29,7 +27,7 @@ def _remove_redundant(criterion: Landscape, beads: Tensor, level: float, n_grid:
         for parity in (1, 0):
             i = torch.arange(1, len(beads) - 1)
             i = i[i % 2 == parity]
-            ok = _passes(criterion, beads[i - 1], beads[i + 1], level, n_grid, vectorize)
+            ok = _passes(criterion, beads[i - 1], beads[i + 1], level, n_grid)
             if bool(ok.any()):
                 keep = torch.ones(len(beads), dtype=torch.bool)
                 keep[i[ok]] = False
@@ -46,7 +44,6 @@ def shorten_string(
     n_grid: int = 100,
     max_iters: int = 200,
     step: float = 0.5,
-    vectorize: bool = True,
 ) -> Tensor:
     r"""Shorten a certified string while every segment keeps passing the grid check at ``level``.
 
@@ -77,13 +74,12 @@ def shorten_string(
     """
     beads = beads.detach().clone()
     for _ in range(2):  # slide, drop what became redundant, slide again
-        beads = _slide(criterion, beads, level, n_grid, max_iters, step, vectorize)
-        beads = _remove_redundant(criterion, beads, level, n_grid, vectorize)
+        beads = _slide(criterion, beads, level, n_grid, max_iters, step)
+        beads = _remove_redundant(criterion, beads, level, n_grid)
     return beads
 
 
-def _slide(criterion: Landscape, beads: Tensor, level: float, n_grid: int, max_iters: int, step: float,
-           vectorize: bool) -> Tensor:
+def _slide(criterion: Landscape, beads: Tensor, level: float, n_grid: int, max_iters: int, step: float) -> Tensor:
     """Move beads towards their neighbours' midpoint while both new segments pass (odd, then even)."""
     eta = torch.full((len(beads),), float(step), dtype=beads.dtype)
     for _ in range(max_iters):
@@ -94,7 +90,7 @@ def _slide(criterion: Landscape, beads: Tensor, level: float, n_grid: int, max_i
                 continue
             proposal = beads[i] + eta[i, None] * ((beads[i - 1] + beads[i + 1]) / 2 - beads[i])
             ok = _passes(criterion, torch.cat([beads[i - 1], proposal]), torch.cat([proposal, beads[i + 1]]),
-                         level, n_grid, vectorize)
+                         level, n_grid)
             ok = ok[: len(i)] & ok[len(i):]
             beads[i[ok]] = proposal[ok]
             eta[i[~ok]] /= 2
