@@ -407,8 +407,9 @@ class ModuleLandscape(Landscape):
             return torch.stack([self._loss_single(point) for point in theta])
         if self.strategy == "vmap":
             return super()._loss_batch(theta)
-        chunk = self.chunk_size or len(theta)
-        return torch.cat([self._stacked_loss(part) for part in theta.split(chunk)])
+        if self.chunk_size is None or len(theta) <= self.chunk_size:
+            return self._stacked_loss(theta)
+        return torch.cat([self._stacked_loss(part) for part in theta.split(self.chunk_size)])
 
     def _stacked_loss(self, theta: Tensor) -> Tensor:
         """The plain-MLP evaluation: each layer's K weight matrices applied as one batched product."""

@@ -156,7 +156,7 @@ class PointPool:
         check = aligned or self.clock - 1 - self.first_join >= self.max_steps
         grad = crit = None
         if self.fused:  # one forward pass gives the gradient and the check
-            x = self.theta.clone().requires_grad_(True)
+            x = self.theta.detach().requires_grad_(True)
             values = objective(x, self.left, self.right)
             (grad,) = torch.autograd.grad(values.sum(), x)
             crit = values.detach()
@@ -177,7 +177,7 @@ class PointPool:
                 self._keep(stay)
         if self.tags:
             if grad is None:
-                x = self.theta.clone().requires_grad_(True)
+                x = self.theta.detach().requires_grad_(True)
                 (grad,) = torch.autograd.grad(objective(x, self.left, self.right).sum(), x)
             self._step(grad)
         return finished
@@ -185,14 +185,14 @@ class PointPool:
     def _step(self, g: Tensor) -> None:
         self.steps += 1
         if self.optimizer == "sgd":
-            self.theta = self.theta - self.lr * g
+            self.theta = self.theta.detach() - self.lr * g
             return
         (b1, b2), n = ADAM_BETAS, self.steps.to(self.theta.dtype)[:, None]
         self.m.mul_(b1).add_(g, alpha=1 - b1)
         self.v.mul_(b2).addcmul_(g, g, value=1 - b2)
         # Exactly torch.optim.Adam's update (bias corrections per row: rows joined at different times).
         denom = (self.v / (1 - b2**n)).sqrt_().add_(ADAM_EPS)
-        self.theta = self.theta.addcdiv(self.m, denom * (1 - b1**n), value=-self.lr)
+        self.theta = self.theta.detach().addcdiv(self.m, denom * (1 - b1**n), value=-self.lr)
 
 
 def plain_objective(landscape: Landscape) -> Objective:

@@ -37,9 +37,10 @@ class DSSOptions:
         spring, pull: $\zeta$ and $\kappa$ of the constrained bead objective (FB Appendix A; 0 in their runs).
         shorten: pull a connected string taut at level $L_0$ afterwards (not in FB).
         refine: re-examine every segment near its grid maximum before accepting it (not in FB):
-            the maximum is searched on ever finer grids around the best grid point until it
-            changes by less than ``refine_tol`` (relative); a segment passes only if the refined
-            maximum is below the level.  Use it where the exact level matters (the energy gap).
+            the maximum is searched on ever finer grids around the best grid point until a
+            parabola through the best samples predicts less than ``refine_tol`` (relative) more
+            (:func:`~landscape_lib.dss.segments.refine_segment_max`); a segment passes only if the
+            refined maximum is below the level.  Use it where the exact level matters (the energy gap).
         refine_tol: relative tolerance at which refinement stops.
     """
 

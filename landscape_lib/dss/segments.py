@@ -9,6 +9,8 @@ insertion.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
@@ -23,8 +25,8 @@ def refine_segment_max(landscape: Landscape, left: Tensor, right: Tensor, t_star
     A grid of ``n_grid`` points cannot see a peak narrower than its spacing $h = 1/(n_{grid}-1)$.
     Starting from the grid maximum $t^*$, evaluate ``points`` equally spaced $t$ in
     $[t^*-h, t^*+h]$, move $t^*$ to the best of them and shrink the window by the factor
-    $(\text{points}-1)/2$; stop once no segment's maximum rose by more than ``rtol`` (relative)
-    in a round.  The result is $\ge$ the grid maximum and converges to the local maximum of the
+    $(\text{points}-1)/2$; stop once, for every segment, the parabola through the best sample and
+    its two neighbours rises less than ``rtol`` (relative) above the best value found.  The result is $\ge$ the grid maximum and converges to the local maximum of the
     peak the grid found (a second, narrower peak elsewhere on the segment can still be missed).
 
     Args:
@@ -46,10 +48,16 @@ def refine_segment_max(landscape: Landscape, left: Tensor, right: Tensor, t_star
         values = evaluate_points(landscape, x.reshape(-1, left.shape[1])).reshape(t.shape)
         top, where = values.max(dim=1)
         rose = top > best
-        gain = torch.where(rose, top - best, torch.zeros_like(top))
         best, centre = torch.maximum(best, top), torch.where(rose, t.gather(1, where[:, None])[:, 0], centre)
         half = half * 2 / (points - 1)
-        if bool((gain <= rtol * best.abs().clamp_min(1e-300)).all()) and float(half.max()) < 1e-3:
+        # How much higher can the peak still be?  The parabola through the best sample and its two
+        # neighbours estimates it; a sample that did not rise says nothing by itself.
+        j = where.clamp(1, points - 2)
+        lo, mid, hi = (values.gather(1, (j + d)[:, None])[:, 0] for d in (-1, 0, 1))
+        curvature = (2 * mid - lo - hi).clamp_min(1e-300)
+        headroom = ((hi - lo) ** 2 / (8 * curvature)).nan_to_num(posinf=math.inf)
+        headroom = torch.where((where == 0) | (where == points - 1), torch.full_like(headroom, math.inf), headroom)
+        if bool((headroom <= rtol * best.abs().clamp_min(1e-300)).all()) or float(half.max()) < 1e-15:
             break
     return best
 
