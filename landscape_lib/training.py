@@ -219,7 +219,8 @@ class DescentResult:
     history: Tensor
 
 
-def _progress_disabled(progress: bool | None) -> bool:
+def progress_disabled(progress: bool | None) -> bool:
+    """Whether a progress bar should stay hidden: as asked, else hidden in tests and CI."""
     if progress is not None:
         return not progress
     # Quiet in tests and CI (tqdm also honours TQDM_DISABLE itself).
@@ -290,7 +291,7 @@ def descend(
     history = []
     n = len(landscape.inputs) if batch_size is not None else 0
     bar = tqdm(total=max_steps, desc=f"descend ({K} run{'s' if K > 1 else ''})",
-               disable=_progress_disabled(progress), leave=False)
+               disable=progress_disabled(progress), leave=False)
     for step in range(max_steps + 1):
         objective = None
         if batch_size is not None:

@@ -26,7 +26,8 @@ def test_environment_yml_matches_pyproject() -> None:
     conda = {}
     text = (ROOT / "environment.yml").read_text().split("dependencies:", 1)[1]
     for line in text.splitlines():
-        match = re.match(r"^  - ([A-Za-z].*)$", line)  # top-level conda dependencies only
+        # top-level conda dependencies, and the PyPI-only ones under `pip:` (but not the course itself)
+        match = re.match(r"^  - ([A-Za-z].*)$", line) or re.match(r"^      - ([A-Za-z][A-Za-z0-9_.\-]*\s*[<>=!~].*)$", line)
         if match and not match.group(1).startswith(("python", "pip")):
             name, bound = _split(match.group(1))
             conda[CONDA_NAMES.get(name, name)] = bound

@@ -41,7 +41,7 @@ from tqdm.auto import tqdm
 from .._validate import check_positive, describe
 from ..dss import DSSOptions, connect_many
 from ..landscape import Landscape
-from ..training import _progress_disabled
+from ..training import progress_disabled
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def energy_gap_many(
     trials: list[list[tuple[float, bool, float]]] = [[] for _ in range(N)]
     answers_of: list[list[tuple[float, OracleAnswer]]] = [[] for _ in range(N)]
     rounds, done = [0] * N, [False] * N
-    for r in tqdm(range(max_rounds), desc="energy gap (bisection)", disable=_progress_disabled(progress), leave=False):
+    for r in tqdm(range(max_rounds), desc="energy gap (bisection)", disable=progress_disabled(progress), leave=False):
         jobs: list[tuple[int, float]] = []
         for p in range(N):
             if done[p]:
