@@ -72,9 +72,20 @@ def test_analytic_landscape_closed_form_derivatives() -> None:
 
 
 def test_weight_mask_selects_weights_only() -> None:
+    """The mask is True exactly where θ holds a weight: a model whose weights are 1 and biases 0,
+    flattened, must equal the mask entry by entry (counting entries would not see a shifted mask)."""
     F = small_mlp_landscape()
+    marked = mlp((3, 6, 2), activation="tanh")
+    with torch.no_grad():
+        for name, param in marked.named_parameters():
+            param.fill_(1.0 if name.endswith("weight") else 0.0)
+    expected = F.flatten(marked) == 1.0
     mask = F.weight_mask()
-    assert int(mask.sum()) == 3 * 6 + 6 * 2 and mask.numel() == F.dim
+    assert mask.dtype == torch.bool and mask.shape == (F.dim,)
+    assert torch.equal(mask, expected), f"mask {mask.int().tolist()} vs weights at {expected.int().tolist()}"
+    theta = torch.arange(F.dim, dtype=F64)
+    weights = torch.cat([F.unflatten(theta)[n].flatten() for n in F.names if n.endswith("weight")])
+    assert torch.equal(theta[mask], weights)
 
 
 @pytest.mark.parametrize("bad, error, message", [
@@ -122,12 +133,60 @@ def test_point_on_another_device_is_refused() -> None:
         F(elsewhere)
 
 
-def test_auto_chunk_size_bounds_the_activations_of_a_chunk() -> None:
-    from landscape_lib.landscape import ACTIVATION_BUDGET, auto_chunk_size
+class _Conv(nn.Module):
+    """A small CNN whose widest activation is a feature map (4 channels x 8 x 8 = 256 per sample)."""
 
-    x = torch.zeros(100, 3, dtype=F64)
-    wide = mlp((3, 500, 2))  # widest activation per sample: 500
-    assert auto_chunk_size(wide, x) == ACTIVATION_BUDGET // (100 * 500)
-    assert auto_chunk_size(mlp((3, 500, 2)), torch.zeros(10**6, 3, dtype=F64)) == 1
-    F = small_mlp_landscape()
-    assert F.chunk_size == ACTIVATION_BUDGET // (40 * 6)
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1, dtype=F64)
+        self.head = nn.Linear(256, 3, dtype=F64)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(torch.relu(self.conv(x)).flatten(1))
+
+
+# (model, one input sample's shape, widest activation per sample, read off the architecture)
+CHUNK_CASES = [
+    (lambda: mlp((3, 500, 2)), (3,), 500),            # widest layer in the middle, not at the output
+    (lambda: mlp((3, 4, 4, 40)), (3,), 40),           # widest layer is the output
+    (_Conv, (1, 8, 8), 256),                          # a feature map, not a number of units
+]
+
+
+@pytest.mark.parametrize(("make", "sample", "widest"), CHUNK_CASES, ids=["wide hidden", "wide output", "conv"])
+@pytest.mark.parametrize("n", [7, 100])
+def test_auto_chunk_size_bounds_the_activations_of_a_chunk(make, sample, widest, n) -> None:
+    """The chunk is the *largest* number of points whose activations fit the budget, for widths
+    read off the architecture (a conv feature map included), and at least 1."""
+    from landscape_lib.landscape import auto_chunk_size
+
+    model, x = make(), torch.zeros(n, *sample, dtype=F64)
+    for budget in (10**4, 10**6):
+        k = auto_chunk_size(model, x, budget=budget)
+        assert k >= 1
+        if k > 1:
+            assert k * n * widest <= budget, f"a chunk of {k} holds {k * n * widest} > {budget} activations"
+        assert (k + 1) * n * widest > budget, f"a chunk of {k + 1} would still fit {budget}"
+
+
+def test_auto_chunk_size_is_what_evaluation_uses() -> None:
+    """Evaluating K points runs the network once per chunk (counted at its activation layer, which
+    every batched evaluation strategy calls once per chunk), with the unchunked values."""
+    from landscape_lib.landscape import auto_chunk_size
+
+    model, x = mlp((3, 500, 2)), torch.randn(100, 3, generator=torch.Generator().manual_seed(0), dtype=F64)
+    y = torch.zeros(100, 2, dtype=F64)
+    F = ModuleLandscape(model, x, y, nn.functional.mse_loss)
+    assert F.chunk_size == auto_chunk_size(model, x) and 1 < F.chunk_size < 12
+    calls = []
+    handle = model[1].register_forward_hook(lambda *_: calls.append(1))  # the hidden activation
+    try:
+        theta = F.flatten(model) + 0.01 * torch.randn(12, F.dim, generator=torch.Generator().manual_seed(1), dtype=F64)
+        values = F(theta)
+    finally:
+        handle.remove()
+    assert len(calls) == -(-12 // F.chunk_size), f"{len(calls)} vectorised calls for chunks of {F.chunk_size}"
+    unchunked = ModuleLandscape(model, x, y, nn.functional.mse_loss, chunk_size=None)
+    torch.testing.assert_close(values, unchunked(theta), rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match=r"argument `chunk_size` must be None or an integer >= 1, got 0"):
+        ModuleLandscape(model, x, y, nn.functional.mse_loss, chunk_size=0)

@@ -34,12 +34,39 @@ def test_each_run_stops_at_its_target() -> None:
     assert bool((result.loss <= 0.05).all()) and bool((result.loss[1:] > 0.04).all())  # stopped on arrival
 
 
+def _minibatch_sgd_by_hand(F, theta0: torch.Tensor, *, lr: float, steps: int, batch_size: int, seed: int) -> torch.Tensor:
+    """Plain minibatch SGD written out: at each step a fresh random subset of `batch_size` samples
+    (drawn from the seeded generator) and a step along the gradient of the loss on that subset."""
+    from torch.func import functional_call
+
+    g = torch.Generator().manual_seed(seed)
+    theta = theta0.clone()
+    for _ in range(steps):
+        idx = torch.randperm(len(F.inputs), generator=g)[:batch_size]
+        t = theta.clone().requires_grad_(True)
+        loss = F.loss_fn(functional_call(F.model, F.unflatten(t), (F.inputs[idx],)), F.targets[idx])
+        (grad,) = torch.autograd.grad(loss, t)
+        theta = theta - lr * grad
+    return theta
+
+
 def test_minibatch_training_is_seeded() -> None:
+    """The generator, and only it, decides the minibatches; every run of a batch sees the same ones."""
     F = small_mlp_landscape()
     theta0 = F.flatten(F.model)
-    a = descend(F, theta0, lr=1e-2, max_steps=30, batch_size=8, generator=torch.Generator().manual_seed(1))
-    b = descend(F, theta0, lr=1e-2, max_steps=30, batch_size=8, generator=torch.Generator().manual_seed(1))
-    assert torch.equal(a.theta, b.theta)
+    starts = torch.stack([theta0, theta0 + 0.05])
+    kwargs = dict(lr=5e-2, max_steps=30, batch_size=8, optimizer="sgd")
+    run = descend(F, starts, generator=torch.Generator().manual_seed(1), **kwargs)
+    for start, got in zip(starts, run.theta):
+        expected = _minibatch_sgd_by_hand(F, start, lr=5e-2, steps=30, batch_size=8, seed=1)
+        torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-12)
+    torch.manual_seed(123)  # the global generator must play no part
+    again = descend(F, starts, generator=torch.Generator().manual_seed(1), **kwargs)
+    assert torch.equal(again.theta, run.theta)
+    other = descend(F, starts, generator=torch.Generator().manual_seed(2), **kwargs)
+    full = descend(F, starts, lr=5e-2, max_steps=30, optimizer="sgd")
+    assert (other.theta - run.theta).abs().max() > 1e-4, "another seed must give other minibatches"
+    assert (full.theta - run.theta).abs().max() > 1e-4, "minibatches must differ from the full batch"
 
 
 def test_descend_errors() -> None:

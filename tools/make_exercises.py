@@ -16,16 +16,26 @@ becomes (same indentation)
 and in a markdown cell the region becomes "*Your answer here.*" (the markers are nbgrader's, so
 the solution notebooks also feed ``nbgrader generate_assignment``).
 
+A marker is a line that holds the marker and nothing else, so prose may *mention* the markers
+("put your code between `### BEGIN SOLUTION` and ...") and markdown may show them inside a
+fenced code block without opening a region.  A comment or heading line that looks like a
+misspelt marker ("###BEGIN SOLUTION", "### END SOLUTION here") is an error rather than
+silently ignored: ignoring it would copy the solution into the exercise sheet.
+
 Student work is never lost: every generated notebook records a fingerprint of what the tool
 wrote; if an exercise notebook's cells no longer match their fingerprint (somebody edited it),
-the tool refuses to overwrite it unless ``--force`` is given.
+the tool refuses to overwrite it unless ``--force`` is given, and even then it first copies the
+edited sheet to ``<out>/backups/<name>.<UTC time>.ipynb``.
 
 Usage::
 
-    python tools/make_exercises.py            # regenerate every exercise notebook
-    python tools/make_exercises.py --check    # exit 1 if any exercise notebook is out of date
-    python tools/make_exercises.py --force    # overwrite even edited exercise notebooks
-    python tools/make_exercises.py --out DIR  # write somewhere else (the test suite uses this)
+    python tools/make_exercises.py              # regenerate every exercise notebook
+    python tools/make_exercises.py 01           # only the sheet(s) named (number, name or path)
+    python tools/make_exercises.py --check      # exit 1 if any exercise notebook is out of date
+    python tools/make_exercises.py --force      # overwrite even edited sheets (backed up first)
+    python tools/make_exercises.py --force 01   # start exercise sheet 01 over (backed up first)
+    python tools/make_exercises.py --out DIR    # write somewhere else (the test suite uses this)
+    python tools/make_exercises.py --backups DIR  # where --force keeps edited sheets
 """
 
 from __future__ import annotations
@@ -35,7 +45,9 @@ import copy
 import hashlib
 import json
 import re
+import shutil
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -44,6 +56,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 HINT = re.compile(r"^\s*# HINT:")
+# A line that *means* to be a marker: a comment/heading line naming BEGIN/END SOLUTION.
+MARKER_LIKE = re.compile(r"^\s*#.*\b(BEGIN|END)\s*SOLUTION\b")
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
 DEF = re.compile(r"^\s*def\s+(\w+)\s*\(")
 MARKDOWN_STUB = "*Your answer here.*"
 META_KEY = "landscape_course"
@@ -58,20 +73,39 @@ def _stub_line(indent: str, function: str | None) -> str:
     return f'{indent}raise NotImplementedError("{name}not implemented yet -- replace this line with your code")'
 
 
+def marker(line: str, cell_type: str, in_fence: bool, where: str) -> str | None:
+    """``BEGIN`` or ``END`` if ``line`` is a solution marker, else ``None`` (prose, code, a fence).
+
+    Raises :class:`RegionError` for a line that looks like a marker but is not exactly one.
+    """
+    if cell_type == "markdown" and (in_fence or line.startswith("    ")):
+        return None  # an example inside a code block, not a region
+    text = line.strip()
+    if text in (BEGIN, END):
+        return text
+    if MARKER_LIKE.match(line):
+        raise RegionError(f"{where}: {text!r} looks like a solution marker but is not exactly "
+                          f"{BEGIN!r} or {END!r} on a line of its own")
+    return None
+
+
 def strip_solutions(source: str, cell_type: str, where: str) -> str:
     """Replace each BEGIN/END SOLUTION region of one cell's source by its stub."""
     out: list[str] = []
-    inside = False
+    inside = in_fence = False
     hints: list[str] = []
     function: str | None = None
     indent = ""
     for number, line in enumerate(source.splitlines(), start=1):
-        if BEGIN in line:
+        kind = marker(line, cell_type, in_fence, f"{where}, line {number}")
+        if cell_type == "markdown" and FENCE.match(line):
+            in_fence = not in_fence
+        if kind == BEGIN:
             if inside:
                 raise RegionError(f"{where}, line {number}: nested {BEGIN!r}")
             inside, hints, indent = True, [], line[: len(line) - len(line.lstrip())]
             continue
-        if END in line:
+        if kind == END:
             if not inside:
                 raise RegionError(f"{where}, line {number}: {END!r} without {BEGIN!r}")
             inside = False
@@ -91,7 +125,7 @@ def strip_solutions(source: str, cell_type: str, where: str) -> str:
         out.append(line)
     if inside:
         raise RegionError(f"{where}: {BEGIN!r} is never closed by {END!r}")
-    return "\n".join(out)
+    return "\n".join(out) + ("\n" if source.endswith("\n") else "")
 
 
 def fingerprint(nb: nbformat.NotebookNode) -> str:
@@ -117,7 +151,10 @@ def make_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Notebo
 
 def is_untouched(path: Path) -> bool:
     """True if the notebook at ``path`` still holds exactly what the generator wrote."""
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # not a notebook any more (half-saved, hand-edited JSON): treat as someone's work
+        return False
     recorded = nb.metadata.get(META_KEY, {}).get("fingerprint")
     return recorded is not None and recorded == fingerprint(nb)
 
@@ -126,18 +163,59 @@ def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def backup(path: Path, folder: Path) -> Path:
+    """Copy ``path`` to ``folder/<stem>.<UTC time>.ipynb`` (never overwriting an earlier backup)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target, n = folder / f"{path.stem}.{stamp}{path.suffix}", 1
+    while target.exists():  # two resets within one second
+        n += 1
+        target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
+    shutil.copy2(path, target)
+    return target
+
+
+def select(sources: list[Path], names: list[str]) -> list[Path]:
+    """The solution notebooks the user named: "01", "01_spin_glass_intuition", its file name or a path."""
+    if not names:
+        return sources
+    chosen: list[Path] = []
+    for name in names:
+        stem = Path(name).name.removesuffix(".ipynb")
+        exact = [p for p in sources if p.stem == stem]
+        matches = exact or [p for p in sources if p.stem.startswith(stem)]
+        if len(matches) != 1:
+            known = ", ".join(p.stem for p in sources)
+            what = "matches no" if not matches else f"matches {len(matches)}"
+            raise LookupError(f"{name!r} {what} exercise sheet; the sheets are: {known}")
+        if matches[0] not in chosen:
+            chosen.append(matches[0])
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="only these sheets: a number (01), a name (01_spin_glass_intuition) or a path")
     parser.add_argument("--solutions", type=Path, default=ROOT / "solutions", help="source folder")
     parser.add_argument("--out", type=Path, default=ROOT / "exercises", help="destination folder")
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if anything is out of date")
-    parser.add_argument("--force", action="store_true", help="overwrite exercise notebooks even if edited")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite exercise notebooks even if edited (each edited one is backed up first)")
+    parser.add_argument("--backups", type=Path, default=None,
+                        help="where --force keeps the edited sheets it replaces (default: OUT/backups)")
     args = parser.parse_args(argv)
 
     sources = sorted(args.solutions.glob("*.ipynb"))
     if not sources:
         print(f"make_exercises: no notebooks in {args.solutions}", file=sys.stderr)
         return 1
+    try:
+        sources = select(sources, args.names)
+    except LookupError as exc:
+        print(f"make_exercises: {exc}", file=sys.stderr)
+        return 2
+    backups = args.backups or args.out / "backups"
     args.out.mkdir(parents=True, exist_ok=True)
     stale, refused = [], []
     for src in sources:
@@ -147,15 +225,17 @@ def main(argv: list[str] | None = None) -> int:
         except RegionError as exc:
             print(f"make_exercises: {exc}", file=sys.stderr)
             return 2
-        current = target.read_text() if target.exists() else None
+        current = target.read_text(errors="replace") if target.exists() else None
         if current == text:
             continue
         if args.check:
             stale.append(target)
             continue
-        if current is not None and not args.force and not is_untouched(target):
-            refused.append(target)
-            continue
+        if current is not None and not is_untouched(target):
+            if not args.force:
+                refused.append(target)
+                continue
+            print(f"backed up the edited {target.name} to {backup(target, backups)}")
         target.write_text(text)
         print(f"wrote {target.relative_to(args.out.parent) if args.out.parent in target.parents else target}")
     if stale:
@@ -165,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     if refused:
         print("make_exercises: NOT overwritten, these exercise notebooks were edited (someone's work?): "
               + ", ".join(str(p) for p in refused)
-              + "\n  Save your work under another name, or rerun with --force to overwrite.", file=sys.stderr)
+              + "\n  To start a sheet over, rerun with --force and its name (e.g. `--force "
+              + refused[0].stem.split("_")[0] + "`): the edited sheet is first copied to "
+              + f"{backups}.", file=sys.stderr)
         return 1
     return 0
 
