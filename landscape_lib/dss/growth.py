@@ -10,8 +10,8 @@ decays".  To make that testable we fit the excess length $e = |\gamma|/\lVert\th
 * ``"power"``:  $e = c\,L_0^{\,k}$, fitted as a straight line on log-log axes.
 
 Each fit reports its residual sum of squares on $e$ itself, so the three are compared on one scale.
-The tuples :data:`PAPER_MNIST` and :data:`PAPER_CIFAR` are the paper's published points
-(digitised from the authors' vector figures, about 1 % of the axis span): reference data only.
+The paper's published points to compare with, :data:`PAPER_MNIST` and :data:`PAPER_CIFAR`, live in
+:mod:`~landscape_lib.dss.reference` with the other digitised values.
 """
 
 from __future__ import annotations
@@ -23,14 +23,11 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from .reference import PAPER_CIFAR as PAPER_CIFAR
+from .reference import PAPER_MNIST as PAPER_MNIST
+
 LAWS = ("linear", "log", "power")
 
-#: Freeman & Bruna (2017), MNIST CNN: (test error as a fraction, normalized length, mean beads).
-PAPER_MNIST = ((0.007, 1.071, 7.1), (0.0075, 1.047, 6.6), (0.008, 1.026, 6.0), (0.01, 1.016, 5.5),
-               (0.02, 1.005, 4.8), (0.04, 1.003, 4.1))
-#: Freeman & Bruna (2017), CIFAR-10 CNN: (test error as a fraction, normalized length, mean beads);
-#: at 40 % error and above the paper shows lengths 1.00-1.01 and 3 beads (one point kept: 0.40).
-PAPER_CIFAR = ((0.20, 1.85, 5.9), (0.30, 1.16, 3.9), (0.40, 1.005, 3.0))
 
 
 @dataclass(frozen=True)

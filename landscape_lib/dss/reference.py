@@ -24,6 +24,13 @@ PAPER_QUADRATIC = (
 #: the spike at 0.150-0.162 reaches lengths 1.66-2.54 with 3.2-3.8 beads, and >= 0.168 gives ~1.00 / ~3.1).
 PAPER_CUBIC = ((0.01, 1.87, 46.0), (0.02, 1.69, 27.0), (0.03, 1.51, 18.7), (0.15, 1.66, float("nan")))
 
+#: Freeman & Bruna (2017), MNIST CNN: (test error as a fraction, normalized length, mean beads).
+PAPER_MNIST = ((0.007, 1.071, 7.1), (0.0075, 1.047, 6.6), (0.008, 1.026, 6.0), (0.01, 1.016, 5.5),
+               (0.02, 1.005, 4.8), (0.04, 1.003, 4.1))
+#: Freeman & Bruna (2017), CIFAR-10 CNN: (test error as a fraction, normalized length, mean beads);
+#: at 40 % error and above the paper shows lengths 1.00-1.01 and 3 beads (one point kept: 0.40).
+PAPER_CIFAR = ((0.20, 1.85, 5.9), (0.30, 1.16, 3.9), (0.40, 1.005, 3.0))
+
 
 def fit_power_law(x: Sequence[float] | Tensor, y: Sequence[float] | Tensor) -> tuple[float, float]:
     r"""Least-squares fit of $y \approx c\,x^{k}$ on log-log axes: returns $(c, k)$.
