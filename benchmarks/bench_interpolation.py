@@ -34,14 +34,21 @@ from landscape_lib.training import descend
 N_POINTS = 51
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
+def paired_times(ours, theirs, repeats: int) -> tuple[float, float, float]:
+    """Median times of both and the median of the per-pair ratios theirs/ours, runs interleaved.
+
+    Interleaving (A B A B ...) and taking the ratio pair by pair keeps the comparison fair when
+    the machine's speed drifts (other jobs, frequency scaling) during the benchmark.
+    """
+    ours(), theirs()  # warm-up
+    t_ours, t_theirs = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, store in ((ours, t_ours), (theirs, t_theirs)):
+            start = time.perf_counter()
+            fn()
+            store.append(time.perf_counter() - start)
+    ratios = [b / a for a, b in zip(t_ours, t_theirs)]
+    return statistics.median(t_ours), statistics.median(t_theirs), statistics.median(ratios)
 
 
 def small_cnn(seed: int | None = None) -> nn.Sequential:
@@ -74,20 +81,23 @@ def run(name: str, make, repeats: int) -> None:
     with torch.no_grad():
         mine, other = ours(), torch.tensor(theirs(), dtype=torch.float32)
     agree = torch.allclose(mine, other, rtol=1e-4, atol=1e-5)
-    t_ours, t_theirs = median_time(ours, repeats), median_time(theirs, repeats)
+    t_ours, t_theirs, ratio = paired_times(ours, theirs, repeats)
     print(f"{name:>14}  P = {F.dim:>7,}  strategy {F.strategy:>7}  max |diff| = {float((mine - other).abs().max()):.1e}  "
-          f"ours {t_ours * 1e3:8.1f} ms  loss-landscapes {t_theirs * 1e3:8.1f} ms  speed-up x{t_theirs / t_ours:5.1f}")
+          f"ours {t_ours * 1e3:8.1f} ms  loss-landscapes {t_theirs * 1e3:8.1f} ms  speed-up x{ratio:5.2f} (median of paired ratios)")
     if not agree:
         raise SystemExit("the two implementations disagree: the comparison is void")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads for both (1: stable figures on a shared machine)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     set_seed(0)
     print(f"loss along {N_POINTS} points of a straight line, digits (1,200 images), float32, "
-          f"{torch.get_num_threads()} threads, median of {args.repeats}")
+          f"{torch.get_num_threads()} threads, {args.repeats} interleaved runs of each")
     for widths in ((64, 16, 10), (64, 256, 256, 10)):  # ~1.2k and ~85k parameters
         run("-".join(map(str, widths)), lambda s, w=widths: mlp(w, dtype=torch.float32, seed=s), args.repeats)
     run("small CNN", small_cnn, args.repeats)

@@ -22,6 +22,7 @@ Two concrete kinds:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import torch
@@ -86,6 +87,27 @@ class Landscape:
     def _loss_batch(self, theta: Tensor) -> Tensor:
         """F at K points (K, P) -> (K,); by default one vectorised call (in chunks)."""
         return vmap(self._loss_single, chunk_size=self.chunk_size)(theta)
+
+    def evaluate_on_segments(self, left: Tensor, right: Tensor, t: Tensor, *, block: int = 256) -> Tensor:
+        r"""$F((1-t)\,a_s + t\,b_s)$ for segments $[a_s, b_s]$, without gradients: shape (S, T).
+
+        Args:
+            left, right: segment ends, shape (S, P).
+            t: positions on the segments, shape (T,) (the same for all) or (S, T).
+            block: points per batched call (see :meth:`evaluate_in_blocks`; one call over
+                thousands of points is memory-bound, 2-3x slower on a small CPU).
+        """
+        t = t.expand(len(left), -1) if t.ndim == 1 else t
+        points = (1 - t)[..., None] * left[:, None, :] + t[..., None] * right[:, None, :]
+        return self.evaluate_in_blocks(points.reshape(-1, left.shape[1]), block=block).reshape(t.shape)
+
+    def evaluate_in_blocks(self, points: Tensor, *, block: int = 256) -> Tensor:
+        """``F`` at many points (M, P), without gradients, ``block`` points per batched call
+        unless the landscape sets its own ``chunk_size``."""
+        with torch.no_grad():
+            if self.chunk_size is not None or len(points) <= block:
+                return self.evaluate(points)
+            return torch.cat([self.evaluate(part) for part in points.split(block)])
 
     def __call__(self, theta: Tensor) -> Tensor:
         """Loss at ``theta``: shape (P,) gives a scalar, shape (K, P) gives shape (K,)."""
@@ -216,6 +238,17 @@ ROW_LOSSES: dict[Callable, Callable[[Tensor, Tensor], Tensor]] = {
 }
 
 
+def _first_linear_layer(model: nn.Module) -> int | None:
+    """Index of the first layer of an ``nn.Sequential`` holding parameters, if it is linear in them
+    (``nn.Linear`` or a convolution) and nothing before it has parameters; else ``None``."""
+    if not isinstance(model, nn.Sequential):
+        return None
+    for index, layer in enumerate(model):
+        if any(True for _ in layer.parameters()):
+            return index if isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d)) else None
+    return None
+
+
 def is_plain_mlp(model: nn.Module) -> bool:
     """Whether ``model`` is an ``nn.Sequential`` of ``nn.Linear`` layers and elementwise activations."""
     return (isinstance(model, nn.Sequential) and len(model) > 0
@@ -315,6 +348,7 @@ class ModuleLandscape(Landscape):
             strategy = ("loop" if self.chunk_size == 1 else "stacked" if is_plain_mlp(model) and not self.buffers
                         else "vmap")
         self.strategy = strategy
+        self._scratch: nn.Module | None = None  # a private copy of the model for the loop strategy
 
     # -- module <-> flat vector ------------------------------------------------------------
     def parameter_slices(self) -> dict[str, slice]:
@@ -401,6 +435,50 @@ class ModuleLandscape(Landscape):
     def _loss_single(self, theta: Tensor) -> Tensor:
         out = functional_call(self.model, (self.unflatten(theta), self.buffers), (self.inputs,))
         return self.loss_fn(out, self.targets)
+
+    def evaluate_on_segments(self, left: Tensor, right: Tensor, t: Tensor, *, block: int = 256) -> Tensor:
+        if self.strategy != "loop":
+            return super().evaluate_on_segments(left, right, t, block=block)
+        # One point at a time, written straight into a private copy of the model: no (S*T, P) tensor
+        # of points and no functional_call, as in a hand-written interpolation loop.  One more saving:
+        # the first layer is linear in its own parameters, so along a segment its output is
+        # z(t) = z(a) + t z(b - a) -- two evaluations of it per segment instead of one per point.
+        t = t.expand(len(left), -1) if t.ndim == 1 else t
+        if self._scratch is None:
+            self._scratch = copy.deepcopy(self.model)
+        scratch, slices = self._scratch, self.parameter_slices()
+        k = _first_linear_layer(scratch)
+        head, first, tail = (scratch[:k], scratch[k], scratch[k + 1:]) if k is not None else (None, None, scratch)
+        values = torch.empty(t.shape, dtype=self.dtype, device=self.device)
+
+        def write(module: nn.Module, prefix: str, a: Tensor, step: Tensor | None, tj: float = 0.0) -> None:
+            for name, param in module.named_parameters():
+                sl = slices[f"{prefix}{name}"]
+                view = a[sl].view(param.shape)
+                if step is None:
+                    param.copy_(view)
+                else:
+                    torch.add(view, step[sl].view(param.shape), alpha=tj, out=param)
+
+        with torch.no_grad():
+            x = self.inputs if head is None else head(self.inputs)
+            for s in range(len(left)):
+                a, step = left[s], right[s] - left[s]
+                if first is not None:
+                    write(first, f"{k}.", a, None)
+                    z_a = first(x)
+                    write(first, f"{k}.", step, None)
+                    z_step = first(x)
+                for j, tj in enumerate(t[s].tolist()):
+                    if first is None:
+                        write(tail, "", a, step, tj)
+                        out = tail(x)
+                    else:
+                        for index, layer in enumerate(tail, start=k + 1):
+                            write(layer, f"{index}.", a, step, tj)
+                        out = tail(z_a + tj * z_step)
+                    values[s, j] = self.loss_fn(out, self.targets)
+        return values
 
     def _loss_batch(self, theta: Tensor) -> Tensor:
         if self.strategy == "loop":

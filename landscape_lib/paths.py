@@ -34,18 +34,6 @@ def _grid(n_points: int, like: Tensor, fn: str, arg: str = "n_points") -> Tensor
     return torch.linspace(0.0, 1.0, n_points, dtype=like.dtype, device=like.device)
 
 
-def evaluate_points(landscape: Landscape, points: Tensor, block: int = 256) -> Tensor:
-    """``F`` at many points (M, P), without gradients, in blocks that bound memory.
-
-    A landscape without its own ``chunk_size`` would put all M points into one vectorised call,
-    which is memory-bound (2-3x slower on a small CPU) once M is in the thousands.
-    """
-    with torch.no_grad():
-        if landscape.chunk_size is not None or len(points) <= block:
-            return landscape.evaluate(points)
-        return torch.cat([landscape.evaluate(part) for part in points.split(block)])
-
-
 def string_points(beads: Tensor, n_points: int = 21) -> tuple[Tensor, Tensor]:
     """Points on every segment of a string, ``n_points`` per segment (ends included).
 
@@ -68,9 +56,10 @@ def loss_along_string(landscape: Landscape, beads: Tensor, n_points: int = 21) -
         ``(s, losses)``, both of shape (n-1, n_points); see :func:`string_points`.
     """
     beads = landscape.check(beads, fn="loss_along_string", arg="beads")
-    s, points = string_points(beads, n_points)
-    losses = evaluate_points(landscape, points.reshape(-1, landscape.dim)).reshape(s.shape)
-    return s, losses
+    beads = _check_beads(beads, "loss_along_string")
+    t = _grid(n_points, beads, "loss_along_string")
+    s = torch.arange(len(beads) - 1, dtype=beads.dtype, device=beads.device)[:, None] + t[None, :]
+    return s, landscape.evaluate_on_segments(beads[:-1], beads[1:], t)
 
 
 def loss_along_segment(landscape: Landscape, a: Tensor, b: Tensor, n_points: int = 101) -> tuple[Tensor, Tensor]:
@@ -106,9 +95,7 @@ def segment_max(landscape: Landscape, left: Tensor, right: Tensor, n_grid: int =
     if left.ndim != 2 or left.shape != right.shape:
         raise ValueError(f"{fn}: `left` and `right` must both have shape (S, P), got {tuple(left.shape)} and {tuple(right.shape)}")
     t = _grid(n_grid, left, fn, arg="n_grid")
-    points = (1 - t)[None, :, None] * left[:, None, :] + t[None, :, None] * right[:, None, :]
-    values = evaluate_points(landscape, points.reshape(-1, left.shape[1])).reshape(len(left), n_grid)
-    maxima, where = values.max(dim=1)
+    maxima, where = landscape.evaluate_on_segments(left, right, t).max(dim=1)
     return maxima, t[where]
 
 

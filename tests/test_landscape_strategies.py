@@ -60,3 +60,27 @@ def test_strategy_errors_name_the_argument() -> None:
         ModuleLandscape(conv, x, y, nn.functional.mse_loss, strategy="stacked")
     with pytest.raises(ValueError, match=r"ModuleLandscape: argument `strategy` must be one of .*, got 'fast'"):
         ModuleLandscape(mlp((5, 3)), x, y, nn.functional.mse_loss, strategy="fast")
+
+
+def _small_cnn(seed: int) -> nn.Sequential:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Unflatten(1, (1, 5)), nn.Conv1d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(6, 3)).to(F64)
+
+
+@pytest.mark.parametrize("make", [lambda s: mlp((5, 7, 6, 3), seed=s), lambda s: mlp((5, 4, 3), bias=False, seed=s),
+                                  _small_cnn], ids=["mlp", "mlp without biases", "cnn"])
+def test_points_on_segments_agree_between_the_loop_and_the_batched_evaluation(make) -> None:
+    """The loop writes points into a private model copy and reuses the first layer's output along
+    each segment (it is linear in its parameters): the numbers must equal plain evaluation."""
+    x, y = _data()
+    loop = ModuleLandscape(make(0), x, y, nn.functional.mse_loss, strategy="loop")
+    batched = ModuleLandscape(make(0), x, y, nn.functional.mse_loss, strategy="vmap")
+    a = torch.stack([loop.flatten(make(s)) for s in (1, 2)])
+    b = torch.stack([loop.flatten(make(s)) for s in (3, 4)])
+    t = torch.tensor([[0.0, 0.3, 1.0], [0.5, 0.9, 0.1]], dtype=F64)
+    expected = torch.stack([batched.evaluate((1 - t[s, :, None]) * a[s] + t[s, :, None] * b[s]) for s in range(2)])
+    torch.testing.assert_close(loop.evaluate_on_segments(a, b, t), expected, rtol=1e-12, atol=1e-12)
+    shared = torch.stack([batched.evaluate((1 - t[0, :, None]) * a[s] + t[0, :, None] * b[s]) for s in range(2)])
+    torch.testing.assert_close(loop.evaluate_on_segments(a, b, t[0]), shared, rtol=1e-12, atol=1e-12)  # one t for all
+    assert loop.model is not loop._scratch  # the user's model is never written to
+    torch.testing.assert_close(loop.flatten(loop.model), loop.flatten(make(0)))

@@ -15,7 +15,6 @@ import torch
 from torch import Tensor
 
 from ..landscape import Landscape
-from ..paths import evaluate_points
 
 
 def refine_segment_max(landscape: Landscape, left: Tensor, right: Tensor, t_star: Tensor, maxima: Tensor,
@@ -44,8 +43,7 @@ def refine_segment_max(landscape: Landscape, left: Tensor, right: Tensor, t_star
     offsets = torch.linspace(-1.0, 1.0, points, dtype=left.dtype, device=left.device)
     for _ in range(max_rounds):
         t = (centre[:, None] + half[:, None] * offsets[None, :]).clamp(0.0, 1.0)  # (S, points)
-        x = (1 - t)[..., None] * left[:, None, :] + t[..., None] * right[:, None, :]
-        values = evaluate_points(landscape, x.reshape(-1, left.shape[1])).reshape(t.shape)
+        values = landscape.evaluate_on_segments(left, right, t)
         top, where = values.max(dim=1)
         rose = top > best
         best, centre = torch.maximum(best, top), torch.where(rose, t.gather(1, where[:, None])[:, 0], centre)

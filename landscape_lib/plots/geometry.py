@@ -24,7 +24,7 @@ from torch import Tensor
 from ..dss.growth import GrowthFit
 from ..dss.sweep import LevelSweep
 from ..landscape import Landscape
-from ..paths import evaluate_points, loss_along_string
+from ..paths import loss_along_string
 from ._axes import new_axes, new_figure
 
 
@@ -88,7 +88,7 @@ def plot_string_plane(
     ys = torch.linspace(float(lo[1]), float(hi[1]), n, dtype=beads.dtype)
     X, Y = torch.meshgrid(xs, ys, indexing="xy")
     points = origin + X.reshape(-1, 1) * basis[0] + Y.reshape(-1, 1) * basis[1]
-    Z = evaluate_points(criterion, points).reshape(n, n).cpu().numpy()
+    Z = criterion.evaluate_in_blocks(points).reshape(n, n).cpu().numpy()
     im = ax.contourf(X.numpy(), Y.numpy(), Z, levels=20, cmap="viridis")
     fig.colorbar(im, ax=ax, label=f"{criterion.name} on the plane")
     if level is not None:

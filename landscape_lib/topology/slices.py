@@ -17,7 +17,6 @@ import torch
 from torch import Tensor
 
 from ..landscape import Landscape
-from ..paths import evaluate_points
 
 
 @dataclass(frozen=True)
@@ -70,5 +69,5 @@ def plane_slice(landscape: Landscape, a: Tensor, b: Tensor, c: Tensor, *, resolu
     betas = torch.linspace(float(lo[1] - pad), float(hi[1] + pad), resolution, dtype=a.dtype)
     A, B = torch.meshgrid(alphas, betas, indexing="ij")
     points = a + A.reshape(-1, 1) * u + B.reshape(-1, 1) * v
-    values = evaluate_points(landscape, points).reshape(resolution, resolution)
+    values = landscape.evaluate_in_blocks(points).reshape(resolution, resolution)
     return PlaneSlice(alphas, betas, values, a.clone(), u, v, coords)
