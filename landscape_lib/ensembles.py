@@ -3,10 +3,16 @@ r"""Many small networks trained at once: the network side of Choromanska et al.'
 Choromanska, Henaff, Mathieu, Ben Arous & LeCun (2015) map the loss of a ReLU network onto a
 spherical spin glass and predict that, as the network grows, the losses reached by independent
 training runs concentrate in a narrow band (as the energies of GD endpoints do in the p-spin
-model).  :func:`train_mlp_ensemble` measures that: K one-hidden-layer ReLU networks
-$64 \to h \to 10$ (initialised as :func:`landscape_lib.models.mlp` with seeds 0..K-1) are trained
+model).  :func:`train_mlp_ensemble` measures that: K ReLU networks $64 \to h \to 10$ (or with
+``depth`` hidden layers of width h, $64 \to h \to \dots \to h \to 10$; initialised as
+:func:`landscape_lib.models.mlp` with seeds 0..K-1) are trained
 with Adam on cross-entropy, each on its *own* random minibatches, as one stacked computation:
 the K weight matrices form tensors of shape (K, ...) and every layer is one batched matrix product.
+
+In Choromanska et al.'s map the degree of the spin glass is the number of *weight layers*: a
+network with ``depth`` hidden layers has ``depth + 1`` weight layers, so $p = $ ``depth + 1``.  A
+one-hidden-layer network is $p = 2$, the spherical 2-spin model, which has only $2N$ critical
+points and no glassy band; $p = 3$ needs two hidden layers.
 (:func:`landscape_lib.training.descend` does the same for any ``ModuleLandscape`` through
 ``torch.func.vmap``; this hand-written version of one architecture is about ten times faster,
 which matters for a one-minute lecture.)
@@ -20,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._validate import check_positive
+from .validation import check_positive
 from .data import Split
 from .models import mlp
 from .threads import torch_threads
@@ -32,6 +38,7 @@ class EnsembleResult:
 
     Attributes:
         hidden: the hidden width h.
+        depth: the number of hidden layers (Choromanska et al.'s p is ``depth + 1``).
         train_loss, test_loss: final mean cross-entropy on the train and test splits.
         test_error: final test misclassification rate.
         theta: final flat parameter vectors, shape (K, P), in the order of ``mlp``'s parameters
@@ -43,13 +50,27 @@ class EnsembleResult:
     test_loss: Tensor
     test_error: Tensor
     theta: Tensor
+    depth: int = 1
+
+    @property
+    def spin_glass_p(self) -> int:
+        """The degree p of Choromanska et al.'s spin glass: the number of weight layers."""
+        return self.depth + 1
 
 
 def _forward(params: list[Tensor], x: Tensor) -> Tensor:
-    """Logits of K networks: x of shape (K, n, d) or (n, d) -> (K, n, c)."""
-    w1, b1, w2, b2 = params  # (K, h, d), (K, h), (K, c, h), (K, c)
-    hidden = torch.relu(torch.matmul(x, w1.transpose(1, 2)) + b1[:, None, :])
-    return hidden @ w2.transpose(1, 2) + b2[:, None, :]
+    """Logits of K networks: x of shape (K, n, d) or (n, d) -> (K, n, c).
+
+    ``params`` alternates weights (K, out, in) and biases (K, out); ReLU after every layer but the last.
+    """
+    out = x
+    n_layers = len(params) // 2
+    for i in range(n_layers):
+        w, b = params[2 * i], params[2 * i + 1]
+        out = torch.matmul(out, w.transpose(1, 2)) + b[:, None, :]
+        if i < n_layers - 1:
+            out = torch.relu(out)
+    return out
 
 
 def _mean_cross_entropy(logits: Tensor, labels: Tensor) -> Tensor:
@@ -83,6 +104,7 @@ def train_mlp_ensemble(
     weight_decay: float = 1e-4,
     seed: int = 0,
     threads: int | None = 1,
+    depth: int = 1,
 ) -> EnsembleResult:
     r"""Train ``n_runs`` networks $d \to h \to c$ (ReLU) from independent initialisations at once.
 
@@ -97,6 +119,7 @@ def train_mlp_ensemble(
         seed: base seed of the initialisations and of the minibatch sampler.
         threads: PyTorch threads during training (small steps: one thread is fastest on a busy
             machine; see :func:`landscape_lib.threads.torch_threads`).
+        depth: number of hidden layers, each of width h (Choromanska et al.'s p is ``depth + 1``).
 
     Returns:
         An :class:`EnsembleResult`.
@@ -105,7 +128,8 @@ def train_mlp_ensemble(
         Choromanska et al. (2015), "The loss surfaces of multilayer networks", AISTATS, §5.
     """
     fn = "train_mlp_ensemble"
-    for arg, value in (("hidden", hidden), ("n_runs", n_runs), ("steps", steps), ("batch_size", batch_size)):
+    for arg, value in (("hidden", hidden), ("n_runs", n_runs), ("steps", steps), ("batch_size", batch_size),
+                       ("depth", depth)):
         check_positive(value, fn=fn, arg=arg, integer=True)
     check_positive(lr, fn=fn, arg="lr")
     if not isinstance(data, Split):
@@ -113,9 +137,11 @@ def train_mlp_ensemble(
     x, y = data.x_train, data.y_train
     d = x.shape[1]
     c = int(torch.cat([data.y_train, data.y_test]).max()) + 1
-    nets = [mlp((d, hidden, c), dtype=x.dtype, seed=seed + k) for k in range(n_runs)]
+    widths = (d, *([hidden] * depth), c)
+    nets = [mlp(widths, dtype=x.dtype, seed=seed + k) for k in range(n_runs)]
+    names = [name for name, _ in nets[0].named_parameters()]  # weight, bias of each Linear, in order
     params = [torch.stack([dict(net.named_parameters())[name].detach() for net in nets]).requires_grad_(True)
-              for name in ("0.weight", "0.bias", "2.weight", "2.bias")]
+              for name in names]
     gen = torch.Generator().manual_seed(seed)
     with torch_threads(threads):
         _adam_loop(params, x, y, steps=steps, lr=lr, batch_size=batch_size, weight_decay=weight_decay, gen=gen)
@@ -125,4 +151,4 @@ def train_mlp_ensemble(
         test_loss = _mean_cross_entropy(test_logits, data.y_test)
         test_error = (test_logits.argmax(-1) != data.y_test).to(x.dtype).mean(1)
         theta = torch.cat([p.detach().reshape(n_runs, -1) for p in params], dim=1)
-    return EnsembleResult(hidden, train_loss, test_loss, test_error, theta)
+    return EnsembleResult(hidden, train_loss, test_loss, test_error, theta, depth)

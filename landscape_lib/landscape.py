@@ -29,7 +29,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, grad, jacrev, vjp, vmap
 
-from ._validate import check_points, check_tensor, describe
+from .validation import check_points, check_tensor, describe
 
 
 class Landscape:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._validate import check_finite, check_positive, check_tensor
+from .validation import check_finite, check_positive, check_tensor
 from .landscape import Landscape
 
 

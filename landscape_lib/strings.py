@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._validate import check_positive
+from .validation import check_positive
 from .landscape import Landscape
 
 

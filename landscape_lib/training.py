@@ -25,7 +25,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from ._validate import check_positive, describe
+from .validation import check_positive, describe
 from .landscape import Landscape, ModuleLandscape
 
 OPTIMIZERS = ("adam", "sgd")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import pytest
@@ -11,51 +12,76 @@ from landscape_lib import paths
 from landscape_lib.checks._harness import SelfCheckFailed
 from landscape_lib.checks.lecture00 import (
     check_count_components,
-    check_normalized_length,
+    check_mountain_pass_level,
+    check_ring_geodesic,
     check_straight_line_barrier,
-    check_sublevel_mask,
 )
 from tests.helpers import assert_check_contract, stub
 
 
 # -- correct answers, written independently of the library --------------------------------
-def mask_ok(values, level):
-    return values <= level
-
-
-def count_ok(mask):
-    seen, n = set(), 0
-    rows, cols = mask.shape
-    for start in ((i, j) for i in range(rows) for j in range(cols) if mask[i, j]):
-        if start in seen:
-            continue
-        n += 1
-        queue = deque([start])
-        seen.add(start)
-        while queue:
-            i, j = queue.popleft()
-            for a, b in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
-                if 0 <= a < rows and 0 <= b < cols and mask[a, b] and (a, b) not in seen:
-                    seen.add((a, b))
-                    queue.append((a, b))
-    return n
-
-
 def barrier_ok(F, a, b, n_points):
     t = torch.linspace(0, 1, n_points, dtype=a.dtype)[:, None]
     losses = F((1 - t) * a + t * b)
     return float(losses.max() - max(losses[0], losses[-1]))
 
 
-def length_ok(beads):
-    return float((beads[1:] - beads[:-1]).norm(dim=1).sum() / (beads[-1] - beads[0]).norm())
+def labels_ok(mask):
+    """Component labels by flood fill (0 outside), as a student would write them."""
+    labels = torch.zeros(mask.shape, dtype=torch.long)
+    n = 0
+    rows, cols = mask.shape
+    for i in range(rows):
+        for j in range(cols):
+            if mask[i, j] and not labels[i, j]:
+                n += 1
+                labels[i, j] = n
+                queue = deque([(i, j)])
+                while queue:
+                    r, c = queue.popleft()
+                    for a, b in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
+                        if 0 <= a < rows and 0 <= b < cols and mask[a, b] and not labels[a, b]:
+                            labels[a, b] = n
+                            queue.append((a, b))
+    return labels
+
+
+def count_ok(mask):
+    return int(labels_ok(mask).max())
+
+
+def mountain_pass_ok(values, start, end):
+    """Bisection over the sorted distinct values: the first level at which the two cells share a component."""
+    levels = sorted(set(values.flatten().tolist()))
+    lo, hi = 0, len(levels) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        labels = labels_ok(values <= levels[mid])
+        if labels[start] and labels[start] == labels[end]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return levels[lo]
+
+
+def ring_geodesic_ok(level):
+    r = math.sqrt(1 - math.sqrt(level))
+    tangents = 2 * math.sqrt(1 - r * r)  # from (+-1, 0) to the tangent points of the inner circle
+    arc = r * (math.pi - 2 * math.acos(r))  # around the inner circle between them
+    return (tangents + arc) / 2
+
+
+def line_max(values, start, end):
+    """The plausible wrong answer: the highest value on the grid row between the cells."""
+    lo, hi = sorted((start[0], end[0]))
+    return float(values[lo:hi + 1, start[1]].max()) if start[1] == end[1] else float(values.max())
 
 
 CHECKS = [
-    (check_sublevel_mask, mask_ok),
     (check_count_components, count_ok),
     (check_straight_line_barrier, barrier_ok),
-    (check_normalized_length, length_ok),
+    (check_mountain_pass_level, mountain_pass_ok),
+    (check_ring_geodesic, ring_geodesic_ok),
 ]
 
 
@@ -65,17 +91,18 @@ def test_check_passes_on_a_correct_answer_and_fails_on_the_stub(check, solution,
 
 
 @pytest.mark.parametrize("check, wrong, message", [
-    (check_sublevel_mask, lambda v, lev: v < lev, r"wrong value for a level equal to one of the values"),
-    (check_sublevel_mask, lambda v, lev: (v <= lev).int(), r"should be a boolean tensor, got dtype torch.int32"),
-    (check_sublevel_mask, lambda v, lev: (v <= lev)[0], r"should have shape \(7, 5\), got shape \(5,\)"),
     (check_count_components, lambda m: int(m.sum() > 0), r"wrong value for two separate blobs: expected 2, got 1"),
     (check_straight_line_barrier, lambda F, a, b, n: float(F((a + b) / 2)),
      r"wrong value for the convex bowl .*: expected 0, got 1.6875"),
     (check_straight_line_barrier, lambda F, a, b, n: float("nan"), r"should be finite, got nan"),
-    (check_normalized_length, lambda beads: float((beads[1:] - beads[:-1]).norm(dim=1).sum()),
-     r"wrong value for three beads on a straight line: expected 1, got 4.24264"),
-    (check_normalized_length, lambda beads: beads.shape[7], r"your function raised IndexError"),
-    (check_normalized_length, lambda beads: "1.0", r"should be a number, got str '1.0'"),
+    (check_count_components, lambda m: int(m.sum()), r"wrong value for two separate blobs: expected 2, got 5"),
+    (check_mountain_pass_level, line_max, r"ring valley .*maximum along the straight grid line"),
+    (check_mountain_pass_level, lambda v, s, e: max(float(v[s]), float(v[e])), r"double well .*higher of the two end values"),
+    (check_mountain_pass_level, lambda v, s, e: v.shape[7], r"your function raised IndexError"),
+    (check_ring_geodesic, lambda level: math.pi / 2, r"level 0.0001 -- pi/2 is only the limit at the floor"),
+    (check_ring_geodesic, lambda level: 2 * ring_geodesic_ok(level), r"that is the length itself"),
+    (check_ring_geodesic, lambda level: math.pi * math.sqrt(1 - math.sqrt(level)) / 2, r"add the two tangent segments"),
+    (check_ring_geodesic, lambda level: "1.0", r"should be a number, got str '1.0'"),
 ])
 def test_check_catches_wrong_answers_with_an_actionable_message(check, wrong, message) -> None:
     with pytest.raises(SelfCheckFailed, match=message):
@@ -83,13 +110,13 @@ def test_check_catches_wrong_answers_with_an_actionable_message(check, wrong, me
 
 
 def test_check_refuses_something_that_is_not_a_function() -> None:
-    with pytest.raises(TypeError, match=r"check_sublevel_mask: argument must be your function"):
-        check_sublevel_mask(42)
+    with pytest.raises(TypeError, match=r"check_ring_geodesic: argument must be your function"):
+        check_ring_geodesic(42)
 
 
 def test_failure_renders_as_one_short_line_in_jupyter() -> None:
     with pytest.raises(SelfCheckFailed) as info:
-        check_normalized_length(stub)
+        check_ring_geodesic(stub)
     lines = info.value._render_traceback_()
     assert len(lines) == 1 and "not implemented yet" in lines[0]
 

@@ -16,7 +16,7 @@ from landscape_lib.spin_glass.complexity import (
     total_complexity,
 )
 
-# p: (E_inf, E0, E1, E2, E3, Sigma_min = Theta_{0,p}(-E_inf), 1/2 log(p-1)) -- theory anchors §1 [C]
+# p: (E_inf, E0, E1, E2, E3, Sigma_min = Theta_{0,p}(-E_inf), 1/2 log(p-1)) -- computed from ABC (2013), Thm. 2.5 (see the science notes)
 TABLE = {
     3: (1.632993, 1.656998, 1.652873, 1.650253, 1.648399, 0.013240, 0.346574),
     4: (1.732051, 1.794085, 1.783300, 1.776478, 1.771662, 0.049306, 0.549306),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import pytest
@@ -266,7 +267,8 @@ def test_plots_and_widget_return_labelled_figures() -> None:
         for ax in fig.axes:
             assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
         plt.close(fig)
-    assert f"N = {MAX_N[4]}" in fig.axes[0].get_title()
+    assert f"N = {MAX_N[4]}" in fig.axes[0].get_title() and f"N capped at {MAX_N[4]} for p = 4" in fig.axes[0].get_title()
+    assert "runs converged" in fig.axes[0].get_title()
     x = torch.linspace(-3, 3, 20001, dtype=torch.float64).numpy()
     assert abs(semicircle_density(x, 2.0).sum() * (x[1] - x[0]) - 1.0) < 1e-3  # a probability density
     e = final_energies(3, 16, 5, seed=1)
@@ -276,3 +278,77 @@ def test_plots_and_widget_return_labelled_figures() -> None:
     demo = descent_histogram_widget()
     plt.close("all")
     assert [c.description for c in demo.children[:4]] == ["p", "N", "starts", "seed"]
+
+
+def test_semicircle_mass_below_matches_integration_and_the_finite_n_picture() -> None:
+    from landscape_lib.spin_glass import semicircle_mass_below
+
+    R = semicircle_radius(3)
+    assert semicircle_mass_below(-R, R) == 0.0 and semicircle_mass_below(R, R) == 1.0
+    assert semicircle_mass_below(0.0, R) == pytest.approx(0.5)
+    x = torch.linspace(-R, -4.68, 20001, dtype=torch.float64)
+    density = 2 / (math.pi * R**2) * torch.sqrt((R**2 - x**2).clamp_min(0))
+    assert semicircle_mass_below(-4.68, R) == pytest.approx(float(torch.trapezoid(density, x)), rel=1e-3)
+    # lecture 01: at E = -1.56 (p = 3) about 0.56 negative directions at N = 100
+    assert 100 * semicircle_mass_below(3 * -1.56, R) == pytest.approx(0.56, abs=0.01)
+    with pytest.raises(ValueError, match=r"semicircle_mass_below: argument `radius` must be > 0, got -1"):
+        semicircle_mass_below(0.0, -1)
+    with pytest.raises(TypeError, match=r"semicircle_mass_below: argument `x` must be a finite number"):
+        semicircle_mass_below(float("nan"), 1.0)
+
+
+def test_widget_step_scales_with_p_and_p5_converges_within_the_budget() -> None:
+    from landscape_lib.widgets.spin_glass import MAX_N, descent_step, step_budget
+
+    assert descent_step(3) == pytest.approx(0.15)
+    for p in (3, 4, 5):  # a fixed fraction (0.73) of the stability limit 1 / R(p) near threshold minima
+        assert descent_step(p) * semicircle_radius(p) == pytest.approx(0.15 * semicircle_radius(3))
+        assert 200 <= step_budget(p, MAX_N[p], 160) <= step_budget(p, 8, 8) <= 20_000
+    assert step_budget(5, 20, 48) * 20**5 * 48 <= 3e11
+    J = sample_couplings(14, 5, generator=gen(0)).float()
+    s0 = random_sphere_points(14, (16,), generator=gen(1)).float()
+    scaled = sphere_gradient_descent(J, s0, dt=descent_step(5), tol=1e-4, max_steps=2000, progress=False)
+    fixed = sphere_gradient_descent(J, s0, dt=0.15, tol=1e-4, max_steps=2000, progress=False)  # the old widget
+    assert bool(scaled.converged.all()) and int(fixed.converged.sum()) <= 4
+
+
+def test_widget_adapts_the_n_slider_to_p_and_reports_its_work() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from landscape_lib.widgets.spin_glass import MAX_N, descent_histogram_widget
+
+    box = descent_histogram_widget()
+    p, N, starts, seed, status, out = box.children
+    starts.value = 8
+    assert "done in" in status.value and "up to 128 for p = 3" in status.value
+    p.value = 5
+    assert N.max == MAX_N[5] and N.value <= MAX_N[5]
+    assert "up to 20 for p = 5" in status.value
+    plt.close("all")
+
+
+def test_relaxation_and_spread_plots_are_labelled() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from landscape_lib.ensembles import EnsembleResult
+    from landscape_lib.plots.spin_glass import plot_energy_relaxation, plot_test_loss_spread
+
+    times = torch.arange(5, dtype=torch.float64)
+    history = -torch.linspace(0, 1.5, 5, dtype=torch.float64)[:, None].expand(5, 3)
+    g = gen(0)
+    results = [EnsembleResult(h, torch.rand(4, generator=g), torch.rand(4, generator=g) + 0.1, torch.rand(4),
+                              torch.zeros(4, 2), depth=d) for d in (1, 2) for h in (2, 5)]
+    for fig in (plot_energy_relaxation(times, history, p=3), plot_test_loss_spread(results)):
+        for ax in fig.axes:
+            assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        assert buffer.getvalue()[:4] == b"\x89PNG"
+    assert "p = 3" in plot_test_loss_spread(results).axes[1].get_legend_handles_labels()[1][1]
+    plt.close("all")

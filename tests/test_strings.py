@@ -7,21 +7,33 @@ import math
 import pytest
 import torch
 
-from landscape_lib.paths import normalized_geodesic_length, segment_maxima
+from landscape_lib.paths import normalized_geodesic_length, segment_max
 from landscape_lib.strings import (
     minimum_energy_path,
     redistribute,
     straight_string,
     taut_string,
 )
-from landscape_lib.toys import double_well, ring_valley
+from landscape_lib.toys import double_well, ring_valley, ring_valley_geodesic
 from tests.helpers import F64, point
 
 
+def segment_maxima(F, beads: torch.Tensor) -> torch.Tensor:
+    """The maximum of F on each segment of a string (the course's one segment check)."""
+    return segment_max(F, beads[:-1], beads[1:])[0]
+
+
 def ring_geodesic(level: float) -> float:
-    """Shortest path between (1,0) and (-1,0) around the disk r < sqrt(1 - sqrt(level)), divided by 2."""
-    r = math.sqrt(1 - math.sqrt(level))
-    return (2 * math.sqrt(1 - r * r) + r * (math.pi - 2 * math.acos(r))) / 2
+    return ring_valley_geodesic(level)
+
+
+def test_ring_valley_geodesic_closed_form_limits_and_errors() -> None:
+    assert ring_valley_geodesic(1e-12) == pytest.approx(math.pi / 2, abs=1e-5)  # the floor: half circle / diameter
+    assert ring_valley_geodesic(1.0) == pytest.approx(1.0)  # no hole left: the straight line
+    r = math.sqrt(1 - math.sqrt(0.25))  # tangent, arc, tangent by hand
+    assert ring_valley_geodesic(0.25) == pytest.approx((2 * math.sqrt(1 - r * r) + r * (math.pi - 2 * math.acos(r))) / 2)
+    with pytest.raises(ValueError, match=r"ring_valley_geodesic: argument `level` must be in \(0, 1\], got 0"):
+        ring_valley_geodesic(0)
 
 
 def test_redistribute_keeps_the_polygon_and_equalises_spacing() -> None:

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._validate import describe
+from ..validation import describe
 
 
 class SelfCheckFailed(AssertionError):

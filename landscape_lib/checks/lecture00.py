@@ -14,23 +14,9 @@ from torch import Tensor
 
 from .. import paths, toys
 from ..topology import sublevel
-from ._harness import call_student, expect_close, passed
+from ._harness import call_student, expect_close, expect_number, passed
 
 _F64 = torch.float64
-
-
-def check_sublevel_mask(sublevel_mask: Callable[[Tensor, float], Tensor]) -> None:
-    """``sublevel_mask(values, level)`` must return the boolean tensor ``values <= level``."""
-    name = "check_sublevel_mask"
-    g = torch.Generator().manual_seed(0)
-    values = torch.rand(7, 5, generator=g, dtype=_F64)
-    cases = [(values, 0.5, "a 7x5 grid of values in [0, 1] at level 0.5"),
-             (values, values[3, 2].item(), "a level equal to one of the values (the boundary counts: F <= level)"),
-             (values, -1.0, "a level below every value (empty set)")]
-    for vals, level, case in cases:
-        got = call_student(name, sublevel_mask, vals.clone(), level)
-        expect_close(name, got, sublevel.sublevel_mask(vals, level), case=case)
-    passed(name, "masks match F <= level on 3 cases, boundary included")
 
 
 def _mask(rows: list[str]) -> Tensor:
@@ -76,21 +62,79 @@ def check_straight_line_barrier(straight_line_barrier: Callable[..., float]) -> 
     passed(name, "barriers match on the bowl (0), the double well (1), the ring valley (1) and an uneven pair")
 
 
-def check_normalized_length(normalized_length: Callable[[Tensor], float]) -> None:
-    """``normalized_length(beads)`` = polygon length / distance between the first and last bead."""
-    name = "check_normalized_length"
-    n = 50
-    angles = torch.linspace(0, math.pi, n + 1, dtype=_F64)
-    half_circle = torch.stack([torch.cos(angles), torch.sin(angles)], dim=1)
-    cases = [
-        (torch.tensor([[0.0, 0.0], [1.0, 1.0], [3.0, 3.0]], dtype=_F64), 1.0, "three beads on a straight line"),
-        (torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]], dtype=_F64), 3.0, "three sides of a unit square"),
-        (half_circle, n * math.sin(math.pi / (2 * n)), "50 chords of a half circle (-> pi/2 as the chords shrink)"),
-        (torch.randn(6, 40, generator=torch.Generator().manual_seed(2), dtype=_F64), None, "6 random beads in R^40"),
-    ]
-    for beads, expected, case in cases:
-        if expected is None:
-            expected = paths.normalized_geodesic_length(beads)
-        got = call_student(name, normalized_length, beads.clone())
-        expect_close(name, got, expected, case=case, rtol=1e-9)
-    passed(name, "straight line 1, square 3, half circle ~ pi/2 and a random string in R^40")
+def _mountain_pass_level(values: Tensor, start: tuple[int, int], end: tuple[int, int]) -> float:
+    """Reference: the lowest grid value at which ``start`` and ``end`` share a component (bisection)."""
+    levels = torch.unique(values)  # sorted
+    lo, hi = 0, len(levels) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        labels, _ = sublevel.label_components(values <= levels[mid])
+        if labels[start] != 0 and labels[start] == labels[end]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return float(levels[lo])
+
+
+def _grid_values(landscape, extent: tuple[float, float, float, float], n: int) -> tuple[Tensor, Tensor, Tensor]:
+    xs = torch.linspace(extent[0], extent[1], n, dtype=_F64)
+    ys = torch.linspace(extent[2], extent[3], n, dtype=_F64)
+    return xs, ys, sublevel.evaluate_on_grid(landscape, (xs, ys))
+
+
+def _cell(xs: Tensor, ys: Tensor, x: float, y: float) -> tuple[int, int]:
+    return int((xs - x).abs().argmin()), int((ys - y).abs().argmin())
+
+
+def _mountain_pass_cases() -> list[tuple[Tensor, tuple[int, int], tuple[int, int], str]]:
+    cases = []
+    xs, ys, v = _grid_values(toys.double_well(), (-2, 2, -1.5, 1.5), 81)
+    cases.append((v, _cell(xs, ys, -1, 0), _cell(xs, ys, 1, 0), "the double well between its minima (saddle at 1)"))
+    xs, ys, v = _grid_values(toys.ring_valley(), (-1.6, 1.6, -1.6, 1.6), 81)
+    cases.append((v, _cell(xs, ys, 1, 0), _cell(xs, ys, -1, 0),
+                  "opposite points of the ring valley (the lowest path goes round the bump)"))
+    xs, ys, v = _grid_values(toys.many_minima(), (-2.5, 2.5, -2.5, 2.5), 101)
+    cases.append((v, _cell(xs, ys, 0, 0), _cell(xs, ys, 2, 1), "two wells of the many-minima field"))
+    g = torch.Generator().manual_seed(3)
+    rough = torch.rand(9, 11, generator=g, dtype=_F64)
+    cases.append((rough, (0, 0), (8, 10), "a random 9x11 field, opposite corners"))
+    return cases
+
+
+def check_mountain_pass_level(mountain_pass_level: Callable[..., float]) -> None:
+    r"""``mountain_pass_level(values, start, end)``: the lowest grid level $\lambda$ joining two cells in $\Omega(\lambda)$."""
+    name = "check_mountain_pass_level"
+    for values, start, end, case in _mountain_pass_cases():
+        got = call_student(name, mountain_pass_level, values.clone(), start, end)
+        value = expect_number(name, got, what=f"the level for {case}")
+        expected = _mountain_pass_level(values, start, end)
+        lo, hi = sorted((start[0], end[0]))
+        line = float(values[lo:hi + 1, start[1]].max()) if start[1] == end[1] else None
+        hint = ""
+        if math.isclose(value, max(float(values[start]), float(values[end])), abs_tol=1e-12) and value < expected:
+            hint = " -- that is the higher of the two end values; the two cells join only when a whole path is below the level"
+        elif line is not None and math.isclose(value, line, abs_tol=1e-12) and value > expected:
+            hint = " -- that is the maximum along the straight grid line; a path around the obstacle may stay lower"
+        elif value > expected:
+            hint = " -- too high: the two cells are already in one component at a lower grid value"
+        expect_close(name, value, expected, case=f"{case}{hint}", rtol=0, atol=1e-12)
+    passed(name, "the mountain pass of the double well (1.0), the ring valley (~0), two wells and a random field")
+
+
+def check_ring_geodesic(ring_geodesic: Callable[[float], float]) -> None:
+    r"""``ring_geodesic(level)``: normalized geodesic length from (1, 0) to (-1, 0) inside the ring valley's $\Omega(\lambda)$."""
+    name = "check_ring_geodesic"
+    for level in (1e-4, 0.01, 0.1, 0.3, 0.7, 1.0):
+        got = call_student(name, ring_geodesic, level)
+        value = expect_number(name, got, what=f"the ratio at level {level}")
+        expected = toys.ring_valley_geodesic(level)
+        r_in = math.sqrt(1 - math.sqrt(level))
+        hint = ""
+        if math.isclose(value, 2 * expected, rel_tol=1e-6):
+            hint = " -- that is the length itself: divide by the distance 2 between the end points"
+        elif math.isclose(value, math.pi / 2, rel_tol=1e-9):
+            hint = " -- pi/2 is only the limit at the floor; the hole shrinks as the level rises"
+        elif math.isclose(value, math.pi * r_in / 2, rel_tol=1e-6):
+            hint = " -- the half circle of radius r_in does not reach the end points: add the two tangent segments"
+        expect_close(name, value, expected, case=f"level {level}{hint}", rtol=1e-9, atol=1e-12)
+    passed(name, "tangent + arc + tangent matches the closed form from the floor (pi/2) to lambda = 1 (straight line)")

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 
-from .._validate import check_finite, check_tensor, describe
+from ..validation import check_finite, check_tensor, describe
 from ..landscape import Landscape, ModuleLandscape
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .._validate import check_finite, check_tensor
+from ..validation import check_finite, check_tensor
 
 
 def largest_gap(eigenvalues: Tensor) -> tuple[int, float]:

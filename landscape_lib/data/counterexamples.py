@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._validate import check_positive
+from ..validation import check_positive
 
 #: Means of the two mixture components, $Z = +1$ and $Z = -1$.
 MIXTURE_MEANS = {1: (1.0, -1.0), -1: (-1.0, 1.0)}

@@ -19,7 +19,7 @@ import math
 import torch
 from torch import Tensor
 
-from .._validate import check_positive, check_tensor
+from ..validation import check_positive, check_tensor
 from ..models.one_hidden_relu import activation_fn
 from .regression import Split
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._validate import describe
+from ..validation import describe
 from ..landscape import Landscape
 from ..training import Objective, PointPool, check_training_options
 

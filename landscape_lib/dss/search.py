@@ -43,7 +43,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .._validate import describe
+from ..validation import describe
 from ..landscape import Landscape, ModuleLandscape
 from ..paths import normalized_geodesic_length, path_length, segment_max
 from ..training import PointPool

@@ -23,7 +23,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .._validate import describe
+from ..validation import describe
 from ..landscape import Landscape
 from ..paths import segment_max
 from .options import DSSOptions

@@ -31,7 +31,7 @@ import math
 import torch
 from torch import Tensor
 
-from .._validate import check_finite, check_positive, check_tensor, describe
+from ..validation import check_finite, check_positive, check_tensor, describe
 
 
 def _check_particles(a: object, W: object, fn: str) -> tuple[Tensor, Tensor]:

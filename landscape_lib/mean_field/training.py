@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._validate import check_positive
+from ..validation import check_positive
 from ..threads import torch_threads
 from .network import _check_particles, _loss_and_grads, init_particles
 

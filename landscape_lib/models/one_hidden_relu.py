@@ -35,7 +35,7 @@ import math
 import torch
 from torch import Tensor
 
-from .._validate import check_positive, check_tensor, describe
+from ..validation import check_positive, check_tensor, describe
 from ..landscape import Landscape
 
 ACTIVATIONS = ("relu", "quadratic")

@@ -106,3 +106,32 @@ def plot_losses_along_paths(curves: Mapping[str, tuple[Tensor, Tensor]], *, ax: 
     ax.legend(fontsize=8)
     ax.set(xlabel="position along the path (fraction of its length)", ylabel=r"$F$", title="Loss along the paths")
     return fig
+
+
+def plot_taut_strings(
+    landscape: AnalyticLandscape,
+    strings: Mapping[float, Tensor],
+    *,
+    resolution: int = 401,
+    ax: Axes | None = None,
+) -> Figure:
+    r"""Shortest paths inside $\Omega(\lambda)$ for several levels: each string with the boundary of its set.
+
+    Args:
+        landscape: a 2-D landscape with an ``extent``.
+        strings: ``{level: beads (n, 2)}``, e.g. from :func:`landscape_lib.strings.taut_string`.
+        resolution: grid points per axis for the boundary curves $F = \lambda$.
+        ax: draw into these axes instead of a new figure.
+    """
+    fig, ax = new_axes(ax, figsize=(5.0, 5.0))
+    xs, ys = grid_axes(landscape, resolution)
+    values = evaluate_on_grid(landscape, (xs, ys)).T.numpy()
+    for i, (level, beads) in enumerate(sorted(strings.items())):
+        colour = f"C{i % 10}"
+        ax.contour(xs.numpy(), ys.numpy(), values, levels=[level], colors=colour, linewidths=0.8, linestyles="--")
+        b = beads.detach().numpy()
+        ax.plot(b[:, 0], b[:, 1], "o-", color=colour, ms=2, lw=1.5, label=rf"$\lambda$ = {level:g}")
+    ax.legend(fontsize=8, loc="lower right", title=r"string in $\Omega(\lambda)$ (dashed: $F=\lambda$)", title_fontsize=7)
+    ax.set(xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", aspect="equal",
+           title=f"{landscape.name}: shortest paths inside the sublevel sets")
+    return fig

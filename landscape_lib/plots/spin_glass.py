@@ -138,24 +138,67 @@ def plot_endpoint_energies_vs_n(ns, energies: Sequence, fits: Sequence, *, p: in
 
 
 def plot_test_loss_spread(results: Sequence) -> Figure:
-    """Final test losses of independent runs by hidden width (left) and their spread (right, log-log)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-    widths = [r.hidden for r in results]
-    for i, r in enumerate(results):
-        losses = _np(r.test_loss)
-        left.plot(np.full(len(losses), i) + np.linspace(-0.2, 0.2, len(losses)), losses, ".", alpha=0.7)
-    left.set_xticks(range(len(widths)), [str(h) for h in widths])
+    r"""Independent runs by hidden width: test losses (left), coefficient of variation (middle), train loss (right).
+
+    ``results`` are :class:`~landscape_lib.ensembles.EnsembleResult` s, possibly of several depths;
+    each depth is one series, labelled with Choromanska et al.'s degree $p$ = number of weight layers.
+    The coefficient of variation sd/mean is the spread *relative to* the typical loss: the sd alone
+    shrinks whenever the mean does.
+    """
+    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(10, 3.4))
+    depths = sorted({getattr(r, "depth", 1) for r in results})
+    for j, depth in enumerate(depths):
+        group = [r for r in results if getattr(r, "depth", 1) == depth]
+        widths = [r.hidden for r in group]
+        label = f"{depth} hidden layer{'s' if depth > 1 else ''} (p = {depth + 1})"
+        offset = 0.15 * (j - (len(depths) - 1) / 2)
+        for r in group:
+            losses = _np(r.test_loss)
+            x = np.full(len(losses), r.hidden) * np.exp(offset + np.linspace(-0.06, 0.06, len(losses)))
+            left.plot(x, losses, ".", color=f"C{j}", alpha=0.6, label=label if r is group[0] else None)
+        cvs = [float(_np(r.test_loss).std(ddof=1) / _np(r.test_loss).mean()) for r in group]
+        mid.plot(widths, cvs, "o-", color=f"C{j}", label=label)
+        right.plot(widths, [float(_np(r.train_loss).mean()) for r in group], "o-", color=f"C{j}", label=label)
+    for ax in (left, mid, right):
+        ax.set_xscale("log")
+        ticks = sorted({r.hidden for r in results})
+        ax.set_xticks(ticks, [str(h) for h in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("hidden width h")
     left.set_yscale("log")
-    left.set_xlabel("hidden width h")
     left.set_ylabel("final test loss (cross-entropy)")
-    left.set_title("independent runs: losses concentrate as h grows")
-    sds = [float(_np(r.test_loss).std(ddof=1)) for r in results]
-    right.loglog(widths, sds, "o-")
-    right.set_xticks(widths, [str(h) for h in widths])
-    right.xaxis.set_minor_formatter(NullFormatter())
-    right.set_xlabel("hidden width h")
-    right.set_ylabel("sd of the final test loss across runs")
-    right.set_title("spread of the final test loss")
+    left.set_title("independent runs", fontsize=10)
+    left.legend(fontsize=7)
+    mid.set_ylim(bottom=0)
+    mid.set_ylabel("sd / mean of the test loss")
+    mid.set_title("relative spread (coeff. of variation)", fontsize=10)
+    right.set_yscale("log")
+    right.set_ylabel("mean final train loss")
+    right.set_title("train loss: wide nets interpolate", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_energy_relaxation(times, history, *, p: int, title: str = "") -> Figure:
+    r"""Energy per spin $E(t)$ along gradient-descent runs (thin lines) and their mean (thick), log time axis.
+
+    Args:
+        times: descent times $t = \text{step}\cdot\delta t$, shape (T,).
+        history: energies, shape (T, runs) (a run that stopped keeps its final energy).
+        p: order of the model (for the $-E_0$, $-E_\infty$ marks).
+    """
+    t, h = _np(times).ravel(), _np(history).reshape(len(_np(times).ravel()), -1)
+    keep = t > 0
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(t[keep], h[keep][:, : min(h.shape[1], 24)], color="tab:blue", lw=0.5, alpha=0.4)
+    ax.plot(t[keep], h[keep].mean(1), color="k", lw=2, label=f"mean of {h.shape[1]} runs")
+    _mark_levels(ax, p, vertical=False)
+    ax.set_xscale("log")
+    ax.set_ylim(min(h.min(), -cx.ground_state_energy(p)) - 0.02, min(0.0, np.quantile(h[keep][0], 0.9)) + 0.05)
+    ax.set_xlabel(r"descent time $t$ = steps $\times\,\delta t$")
+    ax.set_ylabel(r"energy per spin $E(\sigma(t))$")
+    ax.set_title(title or f"p = {p}: relaxation of the energy along gradient descent")
+    ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
 

@@ -25,6 +25,7 @@ from .model import random_sphere_points as random_sphere_points
 from .model import riemannian_gradient as riemannian_gradient
 from .model import riemannian_hessian as riemannian_hessian
 from .model import sample_couplings as sample_couplings
+from .model import semicircle_mass_below as semicircle_mass_below
 from .model import semicircle_radius as semicircle_radius
 from .model import symmetrize as symmetrize
 from .model import tangent_basis as tangent_basis

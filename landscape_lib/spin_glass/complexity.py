@@ -31,7 +31,7 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .._validate import describe
+from ..validation import describe
 
 
 def _check_p(p: object, fn: str) -> int:

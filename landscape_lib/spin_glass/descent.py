@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .._validate import check_positive
+from ..validation import check_positive
 from .model import (
     _check_model,
     _field_and_energy,
@@ -62,7 +62,8 @@ def fit_finite_size(
 
     The standard errors come from the weighted normal equations, $(X^TWX)^{-1}$, i.e. they take
     the sems at face value (no rescaling by $\chi^2$/dof).  The exponent is an *input*: the data of
-    a laptop-sized sweep do not pin it down (theory anchors: $\gamma = 2/3$ and $1/2$ both fit).
+    a laptop-sized sweep do not pin it down ($\gamma = 2/3$ and $1/2$ both fit sweeps up to N = 400;
+    Boltz, Kurchan & Liu 2019 discuss the non-trivial finite-size scaling of these minima).
 
     Args:
         ns: sizes N, shape (M,) with M >= 3.

@@ -34,7 +34,7 @@ import math
 import torch
 from torch import Tensor
 
-from .._validate import check_finite, check_tensor, describe
+from ..validation import check_finite, check_tensor, describe
 from ..threads import torch_threads
 
 
@@ -339,3 +339,24 @@ def semicircle_radius(p: int) -> float:
     r"""$2\sqrt{p(p-1)}$: radius of the semicircle of the Hessian's random part $M$ (ABC 2013)."""
     _check_p_N(2, p, "semicircle_radius")
     return 2.0 * math.sqrt(p * (p - 1))
+
+
+def semicircle_mass_below(x: float, radius: float) -> float:
+    r"""Mass of Wigner's semicircle on $[-R, R]$ below ``x``: $\tfrac12 + (u\sqrt{1-u^2} + \arcsin u)/\pi$, $u = x/R$.
+
+    The finite-N picture of lecture 01: at energy E the tangent Hessian is the semicircle of radius
+    $R = 2\sqrt{p(p-1)}$ shifted by $-pE$, so ``(N - 1) * semicircle_mass_below(p * E, R)`` is the
+    mean number of negative directions of a critical point at E (0.56 at E = -1.56, p = 3, N = 100).
+
+    Args:
+        x: the point (any real; clipped to the support).
+        radius: R > 0.
+    """
+    fn = "semicircle_mass_below"
+    for arg, value in (("x", x), ("radius", radius)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise TypeError(f"{fn}: argument `{arg}` must be a finite number, got {describe(value)}")
+    if radius <= 0:
+        raise ValueError(f"{fn}: argument `radius` must be > 0, got {radius}")
+    u = min(1.0, max(-1.0, x / radius))
+    return 0.5 + (u * math.sqrt(1 - u * u) + math.asin(u)) / math.pi

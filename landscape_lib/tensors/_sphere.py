@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .._validate import check_finite
+from ..validation import check_finite
 
 
 def check_unit_sphere(x: Tensor, *, fn: str, arg: str) -> Tensor:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._validate import check_positive, check_tensor, describe
+from ..validation import check_positive, check_tensor, describe
 from ._sphere import check_unit_sphere
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._validate import check_finite, check_positive, check_tensor, describe
+from ..validation import check_finite, check_positive, check_tensor, describe
 from ..spin_glass import sample_couplings
 from ._sphere import check_unit_sphere
 

@@ -38,7 +38,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .._validate import check_positive, describe
+from ..validation import check_positive, describe
 from ..dss import DSSOptions, connect_many
 from ..landscape import Landscape
 from ..training import progress_disabled

@@ -25,7 +25,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from .._validate import check_finite, check_tensor
+from ..validation import check_finite, check_tensor
 from .symmetries import _blocks, _check_theta, _hidden_pair, _write, mlp_layout
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from .._validate import check_finite, check_tensor
+from ..validation import check_finite, check_tensor
 from ..landscape import Landscape
 
 

@@ -30,7 +30,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, vmap
 
-from .._validate import check_finite, check_tensor, describe
+from ..validation import check_finite, check_tensor, describe
 
 #: Parameter-free activations that act entrywise (so permuting units commutes with them).
 ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.Identity, nn.Tanh, nn.Sigmoid, nn.GELU, nn.ELU, nn.SiLU, nn.Softplus,
