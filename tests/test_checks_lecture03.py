@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
 from landscape_lib.checks._harness import SelfCheckFailed
 from landscape_lib.checks.lecture03 import (
+    check_bead_law_exponent,
+    check_greedy_dss,
     check_insertion_step,
-    check_power_law_exponent,
+    check_max_chord,
     check_segment_max_loss,
-    check_weights_normalized_length,
 )
+from landscape_lib.dss import connect_many, fit_power_law, train_below
+from landscape_lib.paths import segment_max
 from tests.helpers import assert_check_contract, stub
 
 
@@ -31,22 +36,9 @@ def insertion_ok(beads, segment_max, level):
     return torch.stack(out)
 
 
-def length_ok(beads, mask):
-    b = beads[:, mask]
-    return float((b[1:] - b[:-1]).norm(dim=1).sum() / (b[-1] - b[0]).norm())
-
-
-def exponent_ok(x, y):
-    u, v = torch.log(x), torch.log(y)
-    u, v = u - u.mean(), v - v.mean()
-    return float((u * v).sum() / (u * u).sum())
-
-
 CHECKS = [
     (check_segment_max_loss, segment_ok),
     (check_insertion_step, insertion_ok),
-    (check_weights_normalized_length, length_ok),
-    (check_power_law_exponent, exponent_ok),
 ]
 
 
@@ -88,15 +80,6 @@ def _insert_replacing(beads, segment_max, level):  # replaces a bead instead of 
     (check_insertion_step, _insert_replacing, r"expected 6 beads \(one new bead per failing segment, old beads kept\), got shape \(5, 3\)"),
     (check_insertion_step, lambda beads, m, level: insertion_ok(beads, m, level - 1e-12),  # `>=` instead of `>`
      r"no failing segment \(a maximum equal to the level passes\)"),
-    (check_weights_normalized_length, lambda beads, mask: length_ok(beads, torch.ones_like(mask)),
-     r"wrong value for a half circle whose third coordinate"),
-    (check_weights_normalized_length, lambda beads, mask: float((beads[1:] - beads[:-1])[:, mask].norm(dim=1).sum()),
-     r"wrong value for a half circle .*: expected 1.57039, got 3.1"),
-    (check_power_law_exponent, lambda x, y: exponent_ok(torch.log10(x).neg().exp(), y),
-     r"wrong value for exact y = 3 x\^-0.5"),
-    (check_power_law_exponent, lambda x, y: float((torch.log(y[-1]) - torch.log(y[0])) / (torch.log(x[-1]) - torch.log(x[0]))),
-     r"wrong value for noisy bead counts"),
-    (check_power_law_exponent, lambda x, y: torch.tensor([1.0, 2.0]), r"should be a number, got tensor of shape \(2,\)"),
 ])
 def test_check_catches_wrong_answers_with_an_actionable_message(check, wrong, message) -> None:
     with pytest.raises(SelfCheckFailed, match=message):
@@ -113,3 +96,79 @@ def test_failure_renders_as_one_short_line_in_jupyter() -> None:
         check_segment_max_loss(stub)
     lines = info.value._render_traceback_()
     assert len(lines) == 1 and "not implemented yet" in lines[0]
+
+
+# -- the exercises that assemble DSS and check its bead law ---------------------------------
+
+
+def greedy_dss_ok(F, a, b, L0, alpha=0.95, slack=1.1, n_grid=100, lr=1e-2, max_depth=8, train=True, grid=None):
+    """Breadth-first greedy DSS from the pieces (``train=False``/``grid`` inject the wrong answers below)."""
+    beads, new = torch.stack([a, (a + b) / 2, b]), [1]
+    for depth in range(max_depth + 1):
+        if train:
+            beads = beads.clone()
+            beads[new] = train_below(F, beads[new], alpha * L0, lr=lr, max_steps=5000).theta
+        seg = segment_max(F, beads[:-1], beads[1:], grid or n_grid)[0]
+        failing = (seg > slack * L0).tolist()
+        if not any(failing) or depth == max_depth:
+            return beads
+        out, new = [], []
+        for j in range(len(beads) - 1):
+            out.append(beads[j])
+            if failing[j]:
+                new.append(len(out))
+                out.append((beads[j] + beads[j + 1]) / 2)
+        out.append(beads[-1])
+        beads = torch.stack(out)
+
+
+def max_chord_ok(L0):
+    return math.sqrt(8) * L0 ** 0.25
+
+
+def bead_law_ok(thresholds):
+    n = len(thresholds)
+    a = torch.tensor([1.0, 0.0], dtype=torch.float64).expand(n, 2)
+    b = torch.tensor([-1.0, 1e-3], dtype=torch.float64).expand(n, 2)
+    rs = connect_many(ring_valley(), a, b, thresholds, lr=1e-2, max_steps=5000)
+    return fit_power_law(thresholds, [r.n_beads - 1 for r in rs])[1]
+
+
+from landscape_lib.toys import ring_valley  # noqa: E402
+
+
+@pytest.mark.parametrize("check, solution", [
+    (check_greedy_dss, greedy_dss_ok), (check_max_chord, max_chord_ok), (check_bead_law_exponent, bead_law_ok),
+], ids=lambda c: getattr(c, "__name__", ""))
+def test_new_checks_pass_on_a_correct_answer_and_fail_on_the_stub(check, solution, capsys) -> None:
+    assert_check_contract(check, solution, capsys)
+
+
+def _moves_endpoints(F, a, b, L0):
+    beads = greedy_dss_ok(F, a, b, L0)
+    return torch.cat([beads[:1] + 1e-3, beads[1:]])
+
+
+def _bead_law_on_beads(thresholds):  # fits n_beads instead of the segments
+    n = len(thresholds)
+    rs = connect_many(ring_valley(), torch.tensor([1.0, 0.0], dtype=torch.float64).expand(n, 2),
+                      torch.tensor([-1.0, 1e-3], dtype=torch.float64).expand(n, 2), thresholds, lr=1e-2, max_steps=5000)
+    return fit_power_law(thresholds, [r.n_beads for r in rs])[1]
+
+
+@pytest.mark.parametrize("check, wrong, message", [
+    (check_greedy_dss, lambda F, a, b, L0: torch.stack([a, (a + b) / 2, b]), r"bead 1 has loss .* > alpha \* L0"),
+    (check_greedy_dss, lambda F, a, b, L0: greedy_dss_ok(F, a, b, L0, grid=2),  # checks the beads only
+     r"rises to .* between its beads"),
+    (check_greedy_dss, lambda F, a, b, L0: greedy_dss_ok(F, a, b, L0, train=False), r"bead \d+ has loss"),
+    (check_greedy_dss, _moves_endpoints, r"the endpoints moved"),
+    (check_max_chord, lambda L0: math.sqrt(8 * (math.sqrt(1 + math.sqrt(L0)) - math.sqrt(1 - math.sqrt(L0)))),
+     r"wrong value for L0 = 0.25"),  # the sagitta approximation, not the exact chord
+    (check_max_chord, lambda L0: 2 * math.sqrt(2 * L0), r"wrong value for L0 = 0.25"),  # r^2 = 1 +- L0
+    (check_max_chord, lambda L0: math.sqrt(8) * L0 ** 0.5, r"wrong value for L0 = 0.25"),
+    (check_bead_law_exponent, _bead_law_on_beads, r"fit the number of \*segments\*"),
+    (check_bead_law_exponent, lambda th: 1 / bead_law_ok(th), r"wrong value for 4 thresholds"),
+])
+def test_new_checks_catch_wrong_answers(check, wrong, message) -> None:
+    with pytest.raises(SelfCheckFailed, match=message):
+        check(wrong)

@@ -8,13 +8,13 @@ raises ``SelfCheckFailed`` with the case, the expected value and the value retur
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import Tensor
 
 from .. import paths, toys
-from ..dss import reference, segments
+from ..dss import connect_many, reference, segments
 from ..landscape import Landscape
 from ._harness import SelfCheckFailed, call_student, expect_close, expect_tensor, passed
 
@@ -70,45 +70,91 @@ def check_insertion_step(insertion_step: Callable[[Tensor, Tensor, float], Tenso
     passed(name, "new midpoint beads land in every failing segment, in order, old beads untouched")
 
 
-def check_weights_normalized_length(weights_normalized_length: Callable[[Tensor, Tensor], float]) -> None:
-    r"""``weights_normalized_length(beads, mask)`` = $\sum_i\lVert (b_{i+1}-b_i)_{M}\rVert / \lVert (b_k-b_0)_{M}\rVert$."""
-    name = "check_weights_normalized_length"
-    n = 40
-    angles = torch.linspace(0, math.pi, n + 1, dtype=_F64)
-    # A half circle in the first two coordinates, a large wiggle in the third (masked out).
-    circle = torch.stack([torch.cos(angles), torch.sin(angles), 5 * torch.sin(7 * angles)], dim=1)
-    g = torch.Generator().manual_seed(4)
-    random = torch.randn(7, 12, generator=g, dtype=_F64)
-    random_mask = torch.rand(12, generator=g) < 0.6
-    cases = [
-        (circle, torch.tensor([True, True, False]), n * math.sin(math.pi / (2 * n)),
-         "a half circle whose third coordinate (a 'bias', masked out) wiggles"),
-        (circle[[0, 20, 40]], torch.tensor([True, False, True]), None, "three beads, mask on coordinates 0 and 2"),
-        (random, random_mask, None, "7 random beads in R^12 with a random mask"),
-        (random, torch.ones(12, dtype=torch.bool), None, "7 random beads, all coordinates counted"),
-    ]
-    for beads, mask, expected, case in cases:
-        if expected is None:
-            expected = paths.normalized_geodesic_length(beads, mask)
-        got = call_student(name, weights_normalized_length, beads.clone(), mask.clone())
-        expect_close(name, got, expected, case=case, rtol=1e-9)
-    passed(name, "lengths on the masked coordinates match (half circle -> pi/2, random strings)")
+def _independent_max(F: Landscape, beads: Tensor, n: int = 2001) -> float:
+    """Largest loss on every segment of a string, evaluated directly on ``n`` points per segment."""
+    t = torch.linspace(0, 1, n, dtype=beads.dtype)[None, :, None]
+    points = (1 - t) * beads[:-1, None, :] + t * beads[1:, None, :]
+    return float(F.evaluate_in_blocks(points.reshape(-1, beads.shape[1])).max())
 
 
-def check_power_law_exponent(power_law_exponent: Callable[[Tensor, Tensor], float]) -> None:
-    r"""``power_law_exponent(x, y)`` = slope $k$ of the least-squares line through $(\log x, \log y)$."""
-    name = "check_power_law_exponent"
-    x = torch.tensor([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1], dtype=_F64)
-    g = torch.Generator().manual_seed(5)
-    noisy = 2.0 * x**-0.6 * torch.exp(0.2 * torch.randn(len(x), generator=g, dtype=_F64))
+def check_greedy_dss(greedy_dss: Callable[..., Tensor]) -> None:
+    r"""``greedy_dss(F, a, b, L0)`` returns a string that certifies a path in $\Omega(m L_0)$ on the ring valley.
+
+    The string is judged as a certificate, independently of how it was built: endpoints unchanged,
+    every interior bead trained to $\le \alpha L_0$, and every segment below $m L_0$ on 2,001 points
+    (20 times the search's grid), so a string that skips training or checks too little fails.
+    """
+    name = "check_greedy_dss"
+    F = toys.ring_valley()
     cases = [
-        (x, 3.0 * x**-0.5, -0.5, "exact y = 3 x^-0.5"),
-        (x, 7.0 * x**1.25, 1.25, "exact y = 7 x^1.25 (a positive exponent)"),
-        (x, noisy, None, "noisy bead counts ~ 2 x^-0.6 (least squares on log-log axes)"),
+        (_pt(1, 0), _pt(math.cos(2.2), math.sin(2.2)), 0.01, "ring valley, points 2.2 rad apart, L0 = 0.01"),
+        (_pt(1, 0), _pt(-1, 1e-3), 1e-3, "ring valley, (almost) opposite points, L0 = 1e-3"),
     ]
-    for xs, ys, expected, case in cases:
-        if expected is None:
-            expected = reference.fit_power_law(xs, ys)[1]
-        got = call_student(name, power_law_exponent, xs.clone(), ys.clone())
-        expect_close(name, got, expected, case=case, rtol=1e-6, atol=1e-9)
-    passed(name, "exponents of exact and noisy power laws match the least-squares slope")
+    alpha, slack = 0.95, 1.1
+    for a, b, L0, case in cases:
+        got = call_student(name, greedy_dss, F, a.clone(), b.clone(), L0)
+        got = expect_tensor(name, got, what=f"the string for {case}")
+        if got.ndim != 2 or got.shape[1] != 2 or got.shape[0] < 3:
+            raise SelfCheckFailed(f"{name}: for {case} expected beads of shape (n, 2) with n >= 3, got shape {tuple(got.shape)}")
+        got = got.detach().to(_F64)
+        if not (torch.allclose(got[0], a, atol=1e-12) and torch.allclose(got[-1], b, atol=1e-12)):
+            raise SelfCheckFailed(f"{name}: for {case} the endpoints moved: first bead {got[0].tolist()}, last "
+                                  f"{got[-1].tolist()}, expected {a.tolist()} and {b.tolist()} (never train the endpoints)")
+        inner = F.evaluate(got[1:-1])
+        if float(inner.max()) > alpha * L0 * (1 + 1e-9):
+            j = int(inner.argmax()) + 1
+            raise SelfCheckFailed(f"{name}: for {case} bead {j} has loss {float(inner.max()):.4g} > alpha * L0 = "
+                                  f"{alpha * L0:.4g}: every new bead must be trained below alpha * L0 (train_below)")
+        top = _independent_max(F, got)
+        if top > slack * L0 * (1 + 1e-9):
+            raise SelfCheckFailed(f"{name}: for {case} the string rises to {top:.4g} between its beads, above "
+                                  f"slack * L0 = {slack * L0:.4g} (checked on 2,001 points per segment): check every "
+                                  "segment on the grid after each round and bisect the failing ones")
+    passed(name, "both strings are certificates: endpoints fixed, beads below alpha L0, segments below m L0 on a 20x finer grid")
+
+
+def check_max_chord(max_chord: Callable[[float], float]) -> None:
+    r"""``max_chord(L0)`` = the longest straight segment inside the ring valley's annulus $\Omega(L_0)$, $0<L_0<1$.
+
+    Closed form: a chord of the outer circle tangent to the inner one,
+    $2\sqrt{r_{out}^2-r_{in}^2}$ with $r^2 = 1\pm\sqrt{L_0}$, i.e. $\sqrt 8\,L_0^{1/4}$; the check
+    also confirms with the library's segment check that this chord stays in $\Omega(L_0)$.
+    """
+    name = "check_max_chord"
+    F = toys.ring_valley()
+    for L0 in (0.25, 1e-2, 1e-4):
+        r_in, r_out = math.sqrt(1 - math.sqrt(L0)), math.sqrt(1 + math.sqrt(L0))
+        expected = 2 * math.sqrt(r_out**2 - r_in**2)
+        # the tangent chord at x = r_in, from y = -half to +half, must stay inside Omega(L0) (grid check)
+        half = expected / 2
+        top = float(paths.segment_max(F, _pt(r_in, -half)[None], _pt(r_in, half)[None], 2001)[0][0])
+        assert top <= L0 * (1 + 1e-9), "check_max_chord: internal error, the reference chord leaves the level set"
+        got = call_student(name, max_chord, L0)
+        expect_close(name, got, expected, case=f"L0 = {L0:g}", rtol=1e-9, atol=0.0)
+    passed(name, "the longest chord is sqrt(8) L0^(1/4): halving it needs 16x smaller L0")
+
+
+RING_A, RING_B = (1.0, 0.0), (-1.0, 1e-3)
+
+
+def check_bead_law_exponent(bead_law_exponent: Callable[[Sequence[float]], float]) -> None:
+    r"""``bead_law_exponent(thresholds)``: slope of log(segments) against log $L_0$ for DSS on the ring valley.
+
+    The reference is the library's :func:`~landscape_lib.dss.connect_many` between
+    $(1, 0)$ and $(-1, 10^{-3})$ with ``lr=1e-2, max_steps=5000`` and
+    :func:`~landscape_lib.dss.fit_power_law` on ``n_beads - 1``.
+    """
+    name = "check_bead_law_exponent"
+    F = toys.ring_valley()
+    for thresholds in ([0.1, 0.01, 1e-3, 1e-4], [float(x) for x in torch.logspace(-1, -5, 9, dtype=_F64)]):
+        n = len(thresholds)
+        results = connect_many(F, _pt(*RING_A).expand(n, 2), _pt(*RING_B).expand(n, 2), thresholds, lr=1e-2, max_steps=5000)
+        expected = reference.fit_power_law(thresholds, [r.n_beads - 1 for r in results])[1]
+        got = call_student(name, bead_law_exponent, list(thresholds))
+        try:
+            expect_close(name, got, expected, case=f"{n} thresholds from {thresholds[0]:g} to {thresholds[-1]:g}",
+                         rtol=1e-6, atol=1e-9)
+        except SelfCheckFailed as exc:
+            raise SelfCheckFailed(f"{exc} -- fit the number of *segments* (n_beads - 1) against L0 on log-log axes, "
+                                  "from one connect_many call with lr=1e-2, max_steps=5000") from None
+    passed(name, f"exponent {expected:.3f} from the library's run (the sagitta law predicts -0.25)")

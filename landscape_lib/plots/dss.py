@@ -6,7 +6,7 @@ pyplot-free (see :mod:`landscape_lib.plots._axes`): a notebook shows a returned 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -136,6 +136,43 @@ def plot_dss_sweep(
     ax2.set_yscale("log")
     ax1.legend(fontsize=8)
     ax2.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_dss_ablation(
+    n_beads: Mapping[str, Sequence[float]],
+    lengths: Mapping[str, Sequence[float]],
+    *,
+    title: str = "",
+) -> Figure:
+    r"""Beads and normalized length per setting of an ablation (one change of a DSS option at a time).
+
+    Each setting gets a row: its connected pairs as dots and their mean as a bar, so a reader sees
+    both the shift of the mean and the pair-to-pair spread (Freeman & Bruna 2017 report means only).
+
+    Args:
+        n_beads, lengths: setting name -> the values of the connected pairs (same keys, in display order).
+        title: an optional figure title.
+    """
+    if list(n_beads) != list(lengths):
+        raise ValueError("plot_dss_ablation: `n_beads` and `lengths` must have the same settings in the same order")
+    names = list(n_beads)
+    fig, axes = new_figure(2, figsize=(10, 0.45 * len(names) + 1.6))
+    rows = np.arange(len(names))[::-1]
+    for ax, values, label in ((axes[0], n_beads, "number of beads"), (axes[1], lengths, "normalized geodesic length")):
+        means = [np.mean(values[n]) if len(values[n]) else np.nan for n in names]
+        ax.barh(rows, means, color="tab:blue", alpha=0.35, label="mean over connected pairs")
+        for y, n in zip(rows, names):
+            ax.plot(values[n], np.full(len(values[n]), y), "o", color="tab:blue", ms=4)
+        ax.set_yticks(rows)
+        ax.set_yticklabels(names)
+        ax.set_xlabel(label)
+        ax.set_ylabel("setting")
+    axes[0].axvline(3, color="gray", ls=":", lw=1, label="floor: 3 beads")
+    axes[1].set_xlim(left=0.95)
+    axes[0].legend(fontsize=7, loc="upper right", framealpha=0.9)
     if title:
         fig.suptitle(title)
     return fig
