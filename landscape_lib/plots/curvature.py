@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from ..curvature.results import DensityResult
 from ..spin_glass import semicircle_radius
-from ._axes import new_axes, new_figure
+from .axes import new_axes, new_figure
 from .spin_glass import semicircle_density
 
 

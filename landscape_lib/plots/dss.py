@@ -1,7 +1,7 @@
 """Figures of Dynamic String Sampling: a string over a 2-D landscape, the loss along it, a threshold sweep.
 
 Every function returns the matplotlib figure (and draws into ``ax`` if one is given).  Figures are
-pyplot-free (see :mod:`landscape_lib.plots._axes`): a notebook shows a returned figure once.
+pyplot-free (see :mod:`landscape_lib.plots.axes`): a notebook shows a returned figure once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from torch import Tensor
 from ..dss.result import DSSResult
 from ..landscape import Landscape
 from ..paths import loss_along_string
-from ._axes import new_axes, new_figure
+from .axes import new_axes, new_figure
 
 PASS_COLOR, FAIL_COLOR, NEW_COLOR = "tab:green", "tab:red", "tab:orange"
 

@@ -17,7 +17,7 @@ from torch import Tensor
 
 from ..landscape import Landscape
 from ..paths import loss_along_segment, loss_along_string
-from ._axes import new_axes
+from .axes import new_axes
 
 
 def plot_units_on_circle(w: Tensor, u: Tensor, *, title: str | None = None, ax: Axes | None = None) -> Figure:

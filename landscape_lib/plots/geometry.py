@@ -7,7 +7,7 @@ r"""Figures of level-set geometry on real data (lecture 05): strings, straight l
 * :func:`plot_barriers` -- straight-line maximum vs string maximum against the threshold;
 * :func:`plot_growth` -- excess length and beads against the level, linear and logarithmic axes.
 
-Every function returns the matplotlib figure (pyplot-free, see :mod:`landscape_lib.plots._axes`).
+Every function returns the matplotlib figure (pyplot-free, see :mod:`landscape_lib.plots.axes`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..dss.growth import GrowthFit
 from ..dss.sweep import LevelSweep
 from ..landscape import Landscape
 from ..paths import loss_along_string
-from ._axes import new_axes, new_figure
+from .axes import new_axes, new_figure
 
 
 def string_plane(beads: Tensor) -> tuple[Tensor, Tensor, Tensor]:

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from ..landscape import AnalyticLandscape
 from ..topology.sublevel import evaluate_on_grid, label_components, sublevel_mask
-from ._axes import new_axes
+from .axes import new_axes
 
 
 def grid_axes(landscape: AnalyticLandscape, resolution: int = 201) -> tuple[Tensor, Tensor]:

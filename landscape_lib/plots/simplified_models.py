@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ._axes import new_axes, new_figure
+from .axes import new_axes, new_figure
 
 
 def _np(x) -> np.ndarray:

@@ -12,7 +12,7 @@ from torch import Tensor
 
 from ..topology.slices import PlaneSlice
 from ..topology.sublevel import label_components, sublevel_mask
-from ._axes import new_axes
+from .axes import new_axes
 
 
 def plot_components(xs: Tensor, ys: Tensor, values: Tensor, level: float, *,

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from .. import toys
-from ..plots._axes import new_figure
+from ..plots.axes import new_figure
 from ..plots.level_sets import plot_landscape, plot_sublevel_set
 
 TOYS = {
