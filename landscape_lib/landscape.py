@@ -23,13 +23,15 @@ Two concrete kinds:
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
 from torch.func import functional_call, grad, jacrev, vjp, vmap
 
-from .validation import check_points, check_tensor, describe
+from .validation import (check_device, check_finite, check_float_dtype, check_memory, check_points,
+                         check_tensor, describe)
 
 
 class Landscape:
@@ -56,9 +58,12 @@ class Landscape:
         chunk_size: int | None = None,
         name: str = "F",
     ) -> None:
+        owner = type(self).__name__
         if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
-            raise ValueError(f"{type(self).__name__}: argument `dim` must be an integer >= 1, got {dim!r}")
-        if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+            raise ValueError(f"{owner}: argument `dim` must be an integer >= 1, got {dim!r}")
+        check_float_dtype(dtype, fn=owner)
+        device = check_device(device, fn=owner)
+        if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
             raise ValueError(
                 f"{type(self).__name__}: argument `chunk_size` must be None or an integer >= 1, "
                 f"got {chunk_size!r}"
@@ -75,8 +80,40 @@ class Landscape:
 
     # -- evaluation --------------------------------------------------------------------------
     def check(self, theta: object, *, fn: str = "Landscape", arg: str = "theta") -> Tensor:
-        """Validate a point or batch of points (type, shape, dtype, device, finiteness)."""
+        """Validate a point or batch of points (type, shape, dtype, device, finiteness, not empty)."""
         return check_points(theta, dim=self.dim, dtype=self.dtype, device=self.device, fn=fn, arg=arg)
+
+    #: The constructor argument that defines F (named in errors about its values).
+    _formula_arg = "fn"
+
+    def check_values(self, values: Tensor, theta: Tensor, *, fn: str) -> Tensor:
+        """Check what F returned at ``theta`` at a public entry point: one number per point.
+
+        A formula that returns a vector (``lambda t: t ** 2`` instead of ``(t ** 2).sum()``)
+        would otherwise give a (K, P) "loss" that every later step silently misreads.
+        """
+        expected = tuple(theta.shape[:-1])
+        if not isinstance(values, Tensor) or tuple(values.shape) != expected:
+            got = tuple(values.shape) if isinstance(values, Tensor) else describe(values)
+            raise ValueError(
+                f"{fn}: the landscape's `{self._formula_arg}` must return one scalar per point, i.e. shape "
+                f"{expected} for points of shape {tuple(theta.shape)}, got {got}; reduce it to a number "
+                "(e.g. `.sum()` or `.mean()`)"
+            )
+        return values
+
+    def evaluate_checked(self, theta: Tensor, *, fn: str) -> Tensor:
+        """``F`` at already-checked points, with its output checked (once, at a public entry)."""
+        try:
+            values = self.evaluate(theta)
+        except RuntimeError as err:
+            if isinstance(err, NotImplementedError):  # an abstract method or a student's stub: keep it as it is
+                raise
+            raise ValueError(
+                f"{fn}: evaluating the landscape's `{self._formula_arg}` at points of shape "
+                f"{tuple(theta.shape)} failed: {err}"
+            ) from err
+        return self.check_values(values, theta, fn=fn)
 
     def evaluate(self, theta: Tensor) -> Tensor:
         """``F`` without input checks, for inner loops that have already checked their points."""
@@ -111,16 +148,24 @@ class Landscape:
 
     def __call__(self, theta: Tensor) -> Tensor:
         """Loss at ``theta``: shape (P,) gives a scalar, shape (K, P) gives shape (K,)."""
-        return self.evaluate(self.check(theta, fn=f"{type(self).__name__}.__call__"))
+        fn = f"{type(self).__name__}.__call__"
+        return self.evaluate_checked(self.check(theta, fn=fn), fn=fn)
 
     loss = __call__
 
     def grad(self, theta: Tensor) -> Tensor:
         r"""Gradient $\nabla F(\theta)$, of the same shape as ``theta`` ((P,) or (K, P))."""
-        theta = self.check(theta, fn=f"{type(self).__name__}.grad")
-        if theta.ndim == 1:
-            return grad(self._loss_single)(theta)
-        return vmap(grad(self._loss_single), chunk_size=self.chunk_size)(theta)
+        fn = f"{type(self).__name__}.grad"
+        theta = self.check(theta, fn=fn)
+        try:
+            if theta.ndim == 1:
+                return grad(self._loss_single)(theta)
+            return vmap(grad(self._loss_single), chunk_size=self.chunk_size)(theta)
+        except RuntimeError as err:
+            if "scalar" not in str(err):
+                raise
+            raise ValueError(f"{fn}: the landscape's `{self._formula_arg}` must return a scalar for one point "
+                             f"of shape (P,) ({err}); reduce it to a number (e.g. `.sum()`)") from err
 
     def hvp(self, theta: Tensor, v: Tensor) -> Tensor:
         r"""Hessian-vector product $\nabla^2F(\theta)\,v$ by double backpropagation (Pearlmutter 1994).
@@ -150,6 +195,8 @@ class Landscape:
         theta = self.check(theta, fn=fn)
         if theta.ndim != 1:
             raise ValueError(f"{fn}: argument `theta` must be one point of shape (P,), got {tuple(theta.shape)}")
+        check_memory(3 * self.dim**2, fn=fn, what=f"the dense {self.dim} x {self.dim} Hessian of `theta`",
+                     fix="use `hvp` or landscape_lib.curvature (Lanczos) for large P", itemsize=theta.element_size())
         return jacrev(grad(self._loss_single))(theta)  # reverse-over-reverse, like hvp
 
     def __repr__(self) -> str:
@@ -185,6 +232,14 @@ class AnalyticLandscape(Landscape):
     ) -> None:
         if not callable(fn):
             raise TypeError(f"AnalyticLandscape: argument `fn` must be callable, got {describe(fn)}")
+        if extent is not None:
+            if not isinstance(extent, (tuple, list)) or len(extent) != 4:
+                raise ValueError(f"AnalyticLandscape: argument `extent` must be (xmin, xmax, ymin, ymax) or None, "
+                                 f"got {describe(extent)}")
+            bounds = [float(x) for x in extent]
+            if not all(map(math.isfinite, bounds)) or bounds[0] >= bounds[1] or bounds[2] >= bounds[3]:
+                raise ValueError(f"AnalyticLandscape: argument `extent` must be finite with xmin < xmax and "
+                                 f"ymin < ymax, got {extent!r}")
         super().__init__(dim, dtype=dtype, device=device, chunk_size=chunk_size, name=name)
         self.fn = fn
         self.extent = extent
@@ -256,6 +311,62 @@ def is_plain_mlp(model: nn.Module) -> bool:
             and any(isinstance(m, nn.Linear) for m in model))
 
 
+def _check_module_data(model: object, inputs: object, targets: object, loss_fn: object, strategy: object,
+                       chunk_size: object, *, fn: str) -> Tensor:
+    """Validate the arguments of :class:`ModuleLandscape` (once, at construction); return the first parameter.
+
+    Catches what would otherwise fail obscurely inside the first vectorised call (a float32
+    model on float64 data, inputs of the wrong width, an empty data set) or silently (NaN data).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{fn}: argument `model` must be a torch.nn.Module, got {describe(model)}")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"{fn}: argument `strategy` must be one of {STRATEGIES}, got {strategy!r}")
+    if strategy == "stacked" and not is_plain_mlp(model):
+        raise ValueError(f"{fn}: `strategy='stacked'` needs an nn.Sequential of nn.Linear layers and "
+                         f"elementwise activations {tuple(c.__name__ for c in ELEMENTWISE)}; got {type(model).__name__} "
+                         "(use argument `strategy`='auto')")
+    if not (chunk_size is None or chunk_size == "auto"
+            or (isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1)):
+        raise ValueError(f"{fn}: argument `chunk_size` must be None or an integer >= 1, got {chunk_size!r} (or 'auto')")
+    params = dict(model.named_parameters())
+    if not params:
+        raise ValueError(f"{fn}: argument `model` has no parameters")
+    first = next(iter(params.values()))
+    for key, p in params.items():
+        if p.dtype != first.dtype or p.device != first.device:
+            raise ValueError(
+                f"{fn}: all parameters of `model` must share one dtype and device; "
+                f"{key!r} is {p.dtype} on {p.device}, the first is {first.dtype} on {first.device}"
+            )
+    check_tensor(inputs, fn=fn, arg="inputs")
+    check_tensor(targets, fn=fn, arg="targets")
+    if not callable(loss_fn):
+        raise TypeError(f"{fn}: argument `loss_fn` must be callable, got {describe(loss_fn)}")
+    if inputs.ndim == 0 or len(inputs) == 0:
+        raise ValueError(f"{fn}: argument `inputs` holds no samples (shape {tuple(inputs.shape)})")
+    if targets.ndim == 0 or len(inputs) != len(targets):
+        raise ValueError(
+            f"{fn}: `inputs` and argument `targets` must hold the same number of samples, "
+            f"got {len(inputs)} and {len(targets) if targets.ndim else 'a 0-d tensor'}"
+        )
+    for arg, data in (("inputs", inputs), ("targets", targets)):
+        if data.is_floating_point():
+            if data.dtype != first.dtype:
+                raise TypeError(
+                    f"{fn}: argument `{arg}` has dtype {data.dtype} but the parameters of `model` are "
+                    f"{first.dtype}; convert one of them (`{arg}.to({first.dtype})` or `model.to({data.dtype})`)"
+                )
+            check_finite(data, fn=fn, arg=arg)
+    try:
+        with torch.no_grad():
+            model(inputs[:1].to(first.device))
+    except (RuntimeError, ValueError, TypeError, IndexError) as err:
+        raise ValueError(f"{fn}: `model` cannot be applied to argument `inputs` of shape {tuple(inputs.shape)} "
+                         f"(one sample of shape {tuple(inputs.shape[1:])}): {err}") from err
+    return first
+
+
 class ModuleLandscape(Landscape):
     r"""The empirical risk of a ``torch.nn.Module`` as a function of its flat parameter vector.
 
@@ -298,33 +409,10 @@ class ModuleLandscape(Landscape):
         chunk_size: int | None | str = "auto",
         strategy: str = "auto",
         name: str = "F",
+        _fn: str = "ModuleLandscape",  # the public method that builds it (with_data), named in errors
     ) -> None:
-        if strategy not in STRATEGIES:
-            raise ValueError(f"ModuleLandscape: argument `strategy` must be one of {STRATEGIES}, got {strategy!r}")
-        if strategy == "stacked" and not is_plain_mlp(model):
-            raise ValueError("ModuleLandscape: `strategy='stacked'` needs an nn.Sequential of nn.Linear layers and "
-                             f"elementwise activations {tuple(c.__name__ for c in ELEMENTWISE)}; got {type(model).__name__}")
-        if not isinstance(model, nn.Module):
-            raise TypeError(f"ModuleLandscape: argument `model` must be a torch.nn.Module, got {describe(model)}")
+        first = _check_module_data(model, inputs, targets, loss_fn, strategy, chunk_size, fn=_fn)
         params = dict(model.named_parameters())
-        if not params:
-            raise ValueError("ModuleLandscape: argument `model` has no parameters")
-        first = next(iter(params.values()))
-        for key, p in params.items():
-            if p.dtype != first.dtype or p.device != first.device:
-                raise ValueError(
-                    f"ModuleLandscape: all parameters of `model` must share one dtype and device; "
-                    f"{key!r} is {p.dtype} on {p.device}, the first is {first.dtype} on {first.device}"
-                )
-        check_tensor(inputs, fn="ModuleLandscape", arg="inputs")
-        check_tensor(targets, fn="ModuleLandscape", arg="targets")
-        if len(inputs) != len(targets):
-            raise ValueError(
-                f"ModuleLandscape: `inputs` and `targets` must hold the same number of samples, "
-                f"got {len(inputs)} and {len(targets)}"
-            )
-        if not callable(loss_fn):
-            raise TypeError(f"ModuleLandscape: argument `loss_fn` must be callable, got {describe(loss_fn)}")
         self._chunk_request = chunk_size
         if chunk_size == "auto":
             chunk_size = auto_chunk_size(model, inputs)
@@ -418,11 +506,13 @@ class ModuleLandscape(Landscape):
         return model
 
     # -- data ------------------------------------------------------------------------------
+    _formula_arg = "loss_fn"
+
     def with_data(self, inputs: Tensor, targets: Tensor, *, name: str | None = None) -> ModuleLandscape:
         """The same model and loss on other data (a test set, a minibatch)."""
         return ModuleLandscape(
             self.model, inputs, targets, self.loss_fn, chunk_size=self._chunk_request,
-            strategy=self._strategy_request, name=name or self.name
+            strategy=self._strategy_request, name=name or self.name, _fn="ModuleLandscape.with_data"
         )
 
     def outputs(self, theta: Tensor) -> Tensor:

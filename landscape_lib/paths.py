@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .validation import check_finite, check_positive, check_tensor
+from .validation import check_finite, check_memory, check_positive, check_tensor, describe
 from .landscape import Landscape
 
 
@@ -27,10 +27,22 @@ def _check_beads(beads: object, fn: str, *, min_beads: int = 2) -> Tensor:
     return check_finite(beads, fn=fn, arg="beads")
 
 
+def _check_landscape(landscape: object, fn: str) -> Landscape:
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"{fn}: argument `landscape` must be a Landscape (e.g. AnalyticLandscape or "
+                        f"ModuleLandscape), got {describe(landscape)}")
+    return landscape
+
+
 def _grid(n_points: int, like: Tensor, fn: str, arg: str = "n_points") -> Tensor:
+    """The grid of t in [0, 1]; ``like`` holds the segment ends (S + 1 beads or S segments of P)."""
     check_positive(n_points, fn=fn, arg=arg, integer=True)
     if n_points < 2:
         raise ValueError(f"{fn}: argument `{arg}` must be >= 2 (both ends of a segment), got {n_points}")
+    # The points of all segments, (S, n_points, P), and about three temporaries of that size.
+    check_memory(4 * len(like) * n_points * like.shape[-1], fn=fn, what=f"`{arg}` = {n_points} points on each of "
+                 f"{len(like)} segments in {like.shape[-1]} dimensions", fix=f"use a smaller `{arg}`",
+                 itemsize=like.element_size())
     return torch.linspace(0.0, 1.0, n_points, dtype=like.dtype, device=like.device)
 
 
@@ -55,19 +67,44 @@ def loss_along_string(landscape: Landscape, beads: Tensor, n_points: int = 21) -
     Returns:
         ``(s, losses)``, both of shape (n-1, n_points); see :func:`string_points`.
     """
-    beads = landscape.check(beads, fn="loss_along_string", arg="beads")
-    beads = _check_beads(beads, "loss_along_string")
-    t = _grid(n_points, beads, "loss_along_string")
+    return _loss_along_string(landscape, beads, n_points, "loss_along_string")
+
+
+def _loss_along_string(landscape: Landscape, beads: Tensor, n_points: int, fn: str,
+                       arg: str = "beads") -> tuple[Tensor, Tensor]:
+    """:func:`loss_along_string`, with errors naming ``fn`` -- the function the user called."""
+    beads = _check_landscape(landscape, fn).check(beads, fn=fn, arg=arg)
+    beads = _check_beads(beads, fn)
+    t = _grid(n_points, beads, fn)
     s = torch.arange(len(beads) - 1, dtype=beads.dtype, device=beads.device)[:, None] + t[None, :]
-    return s, landscape.evaluate_on_segments(beads[:-1], beads[1:], t)
+    return s, _on_segments(landscape, beads[:-1], beads[1:], t, fn)
+
+
+def _on_segments(landscape: Landscape, left: Tensor, right: Tensor, t: Tensor, fn: str) -> Tensor:
+    """``landscape.evaluate_on_segments`` with its output checked once (one number per point)."""
+    try:
+        values = landscape.evaluate_on_segments(left, right, t)
+    except RuntimeError as err:
+        if isinstance(err, NotImplementedError):
+            raise
+        raise ValueError(f"{fn}: evaluating the landscape's `{landscape._formula_arg}` on {len(left)} segment(s) "
+                         f"failed ({err}); it must return one scalar per point of shape (P,)") from err
+    return landscape.check_values(values, left[:, None, :].expand(-1, len(t), -1), fn=fn)
 
 
 def loss_along_segment(landscape: Landscape, a: Tensor, b: Tensor, n_points: int = 101) -> tuple[Tensor, Tensor]:
     """Loss on the straight segment from ``a`` (t = 0) to ``b`` (t = 1): returns ``(t, losses)``."""
-    fn = "loss_along_segment"
+    return _loss_along_segment(landscape, a, b, n_points, "loss_along_segment")
+
+
+def _loss_along_segment(landscape: Landscape, a: Tensor, b: Tensor, n_points: int, fn: str) -> tuple[Tensor, Tensor]:
+    landscape = _check_landscape(landscape, fn)
     a = landscape.check(a, fn=fn, arg="a")
     b = landscape.check(b, fn=fn, arg="b")
-    s, losses = loss_along_string(landscape, torch.stack([a, b]), n_points)
+    for arg, point in (("a", a), ("b", b)):
+        if point.ndim != 1:
+            raise ValueError(f"{fn}: argument `{arg}` must be one point of shape (P,), got shape {tuple(point.shape)}")
+    s, losses = _loss_along_string(landscape, torch.stack([a, b]), n_points, fn)
     return s[0], losses[0]
 
 
@@ -90,18 +127,21 @@ def segment_max(landscape: Landscape, left: Tensor, right: Tensor, n_grid: int =
         where it is attained.
     """
     fn = "segment_max"
+    landscape = _check_landscape(landscape, fn)
     left = landscape.check(left, fn=fn, arg="left")
     right = landscape.check(right, fn=fn, arg="right")
     if left.ndim != 2 or left.shape != right.shape:
-        raise ValueError(f"{fn}: `left` and `right` must both have shape (S, P), got {tuple(left.shape)} and {tuple(right.shape)}")
+        raise ValueError(f"{fn}: arguments `left` and `right` must both have shape (S, P), "
+                         f"got {tuple(left.shape)} and {tuple(right.shape)}")
     t = _grid(n_grid, left, fn, arg="n_grid")
-    maxima, where = landscape.evaluate_on_segments(left, right, t).max(dim=1)
+    values = _on_segments(landscape, left, right, t, fn)
+    maxima, where = values.max(dim=1)
     return maxima, t[where]
 
 
 def barrier(landscape: Landscape, a: Tensor, b: Tensor, n_points: int = 101) -> float:
     r"""Straight-line barrier $\max_t F((1-t)a+tb) - \max(F(a), F(b))$ (0 if the segment never rises)."""
-    _, losses = loss_along_segment(landscape, a, b, n_points)
+    _, losses = _loss_along_segment(landscape, a, b, n_points, "barrier")
     return float(losses.max() - torch.maximum(losses[0], losses[-1]))
 
 
@@ -134,5 +174,6 @@ def normalized_geodesic_length(beads: Tensor, mask: Tensor | None = None) -> flo
     ends = beads[[0, -1]]
     chord = path_length(ends, mask)
     if chord == 0:
-        raise ValueError("normalized_geodesic_length: the first and last beads coincide (zero distance)")
+        raise ValueError("normalized_geodesic_length: argument `beads`: the first and last beads coincide "
+                         "(zero distance: the ratio is undefined); pass a string between two different points")
     return path_length(beads, mask) / chord

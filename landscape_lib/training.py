@@ -25,7 +25,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .validation import check_positive, describe
+from .validation import DivergenceError, check_bool, check_positive, describe
 from .landscape import Landscape, ModuleLandscape
 
 OPTIMIZERS = ("adam", "sgd")
@@ -75,7 +75,14 @@ class PointPool:
     """
 
     def __init__(self, objective: Objective, criterion: Landscape, *, optimizer: str, lr: float,
-                 max_steps: int, check_every: int, fused: bool = False) -> None:
+                 max_steps: int, check_every: int, fused: bool = False, fn: str = "PointPool") -> None:
+        # Checked once here; the iterations (advance) call Landscape.evaluate unchecked.
+        if not callable(objective):
+            raise TypeError(f"{fn}: argument `objective` must be callable, got {describe(objective)}")
+        if not isinstance(criterion, Landscape):
+            raise TypeError(f"{fn}: argument `criterion` must be a Landscape, got {describe(criterion)}")
+        check_training_options(fn, optimizer, lr, max_steps, check_every)
+        self.fn = fn  # the function the user called, named when a run diverges
         self.objective, self.criterion, self.fused = objective, criterion, fused
         self.optimizer, self.lr, self.max_steps, self.check_every = optimizer, lr, max_steps, check_every
         P, dtype, device = criterion.dim, criterion.dtype, criterion.device
@@ -98,7 +105,20 @@ class PointPool:
     def add(self, theta: Tensor, level: Tensor | float, tags: Sequence[Hashable],
             left: Tensor | None = None, right: Tensor | None = None) -> None:
         """Rows ``theta`` (k, P) join at the next aligned iteration, each with its level and a tag."""
-        level = torch.as_tensor(level, dtype=self.theta.dtype, device=self.theta.device).expand(len(theta))
+        fn = "PointPool.add"
+        theta = self.criterion.check(theta, fn=fn, arg="theta")
+        if theta.ndim != 2:
+            raise ValueError(f"{fn}: argument `theta` must be rows of shape (k, P), got shape {tuple(theta.shape)}")
+        tags = list(tags)
+        if len(tags) != len(theta):
+            raise ValueError(f"{fn}: argument `tags` must hold one tag per row ({len(theta)}), got {len(tags)}")
+        if isinstance(level, bool) or not isinstance(level, (int, float, Tensor)):
+            raise TypeError(f"{fn}: argument `level` must be a number or a tensor of {len(theta)}, got {describe(level)}")
+        level = torch.as_tensor(level, dtype=self.theta.dtype, device=self.theta.device)
+        if level.numel() not in (1, len(theta)) or torch.isnan(level).any():
+            raise ValueError(f"{fn}: argument `level` must be one number or {len(theta)} numbers, none NaN, "
+                             f"got {describe(level)}")
+        level = level.reshape(-1).expand(len(theta))
         self.waiting.append((theta.detach(), level, list(tags), left, right))
 
     def _admit(self) -> None:
@@ -167,6 +187,7 @@ class PointPool:
                 crit = torch.full_like(self.level, math.inf)
                 with torch.no_grad():
                     crit[due] = self.criterion.evaluate(self.theta[due])
+            self._check_finite(crit, due)
             converged = due & (crit <= self.level)
             leaving = converged | (due & (self.steps >= self.max_steps))
             finished = [Finished(self.tags[i], self.theta[i], float(crit[i]), int(self.steps[i]), bool(converged[i]))
@@ -181,6 +202,17 @@ class PointPool:
                 (grad,) = torch.autograd.grad(objective(x, self.left, self.right).sum(), x)
             self._step(grad)
         return finished
+
+    def _check_finite(self, crit: Tensor, due: Tensor) -> None:
+        """Stop a diverged row (NaN/inf criterion) instead of letting it train on garbage:
+        one reduction per check, on values already computed."""
+        bad = due & ~torch.isfinite(crit)
+        if bool(bad.any()):
+            i = int(bad.nonzero()[0])
+            hint = "or switch to optimizer='adam'" if self.optimizer == "sgd" else "or start from smaller weights"
+            raise DivergenceError(
+                f"{self.fn}: the run diverged: the loss of row {self.tags[i]!r} became {float(crit[i])} at its "
+                f"step {int(self.steps[i])}; lower `lr` (now {self.lr}) {hint}, and check the data for NaN/inf")
 
     def _step(self, g: Tensor) -> None:
         self.steps += 1
@@ -260,6 +292,8 @@ def descend(
         A :class:`DescentResult`.
     """
     fn = "descend"
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"{fn}: argument `landscape` must be a Landscape, got {describe(landscape)}")
     theta = landscape.check(theta0, fn=fn, arg="theta0")
     if optimizer not in OPTIMIZERS:  # (the message predates the shared validator; kept for the students' notes)
         raise ValueError(f"{fn}: argument `optimizer` must be 'adam' or 'sgd', got {optimizer!r}")
@@ -268,7 +302,14 @@ def descend(
     if batch_size is not None:
         check_positive(batch_size, fn=fn, arg="batch_size", integer=True)
         if not isinstance(landscape, ModuleLandscape):
-            raise TypeError(f"{fn}: `batch_size` needs a ModuleLandscape, got {type(landscape).__name__}")
+            raise TypeError(f"{fn}: `batch_size` needs a ModuleLandscape, got {type(landscape).__name__} (argument `batch_size`)")
+        if batch_size > len(landscape.inputs):
+            raise ValueError(f"{fn}: argument `batch_size` = {batch_size} is larger than the data "
+                             f"({len(landscape.inputs)} samples); use batch_size=None for full batches")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"{fn}: argument `generator` must be a torch.Generator or None, got {describe(generator)}")
+    if progress is not None:
+        check_bool(progress, fn=fn, arg="progress")
     single = theta.ndim == 1
     theta = theta[None] if single else theta
     K = theta.shape[0]
@@ -282,9 +323,16 @@ def descend(
             raise ValueError(f"{fn}: argument `target` must be one finite number or {K} of them, got {describe(target)}")
         level = level.reshape(-1).expand(K)
 
+    with torch.no_grad():  # once: F returns one finite number per start point
+        start = landscape.evaluate_checked(theta, fn=fn)
+    if not bool(torch.isfinite(start).all()):
+        k = int((~torch.isfinite(start)).nonzero()[0])
+        raise ValueError(f"{fn}: the loss at the start point `theta0`{f' (run {k})' if K > 1 else ''} is "
+                         f"{float(start[k])}: check the `landscape`'s data and parameters for NaN/inf")
+
     # Full batch: the forward pass that gives the gradient also gives the check ("fused").
     pool = PointPool(plain_objective(landscape), landscape, optimizer=optimizer, lr=lr, max_steps=max_steps,
-                     check_every=1, fused=batch_size is None)
+                     check_every=1, fused=batch_size is None, fn=fn)
     pool.add(theta, level, range(K))
     out, steps, reached = theta.detach().clone(), torch.zeros(K, dtype=torch.long), torch.zeros(K, dtype=torch.bool)
     last = torch.full((K,), math.nan, dtype=theta.dtype)

@@ -202,7 +202,10 @@ def test_nan_loss_is_a_clear_error(digits_net) -> None:
     F, theta, _, _ = digits_net
     x = F.inputs.clone()
     x[3, 5] = math.nan
-    bad = F.with_data(x, F.targets)
+    with pytest.raises(ValueError, match=r"ModuleLandscape.with_data: argument `inputs` contains nan"):
+        F.with_data(x, F.targets)  # NaN data is refused when the landscape is built ...
+    bad = F.with_data(F.inputs, F.targets)
+    bad.inputs = x  # ... and still caught by the operators if it is changed afterwards
     for operator in (HessianOperator, GaussNewtonOperator):
         with pytest.raises(ValueError, match=rf"{operator.__name__}: the loss at argument `theta` is nan"):
             operator(bad, theta)

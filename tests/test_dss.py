@@ -446,9 +446,9 @@ def test_invalid_options_are_refused_with_the_argument_named(kwargs, message) ->
 
 
 def test_unknown_options_and_options_objects() -> None:
-    with pytest.raises(TypeError, match=r"connect: unknown option 'vectorize'; the options are alpha, check_every"):
+    with pytest.raises(TypeError, match=r"connect: unknown option `vectorize`; the options are alpha, check_every"):
         connect(ring_valley(), point(1.0, 0.0), point(0.0, 1.0), 0.1, vectorize="no")
-    with pytest.raises(TypeError, match=r"connect_many: unknown option 'step_size'"):
+    with pytest.raises(TypeError, match=r"connect_many: unknown option `step_size`"):
         connect_many(ring_valley(), point(1.0, 0.0)[None], point(0.0, 1.0)[None], 0.1, step_size=1)
     with pytest.raises(ValueError, match=r"connect_many: argument `alpha` must be in \(0, 1\]"):
         connect_many(ring_valley(), point(1.0, 0.0)[None], point(0.0, 1.0)[None], 0.1, alpha=0)

@@ -169,9 +169,9 @@ def test_bad_arguments_are_named(kwargs, error, message) -> None:
 
 
 def test_bad_points_and_landscapes_are_named() -> None:
-    with pytest.raises(TypeError, match=r"energy_gap: argument `landscape` must be a Landscape, got str"):
+    with pytest.raises(TypeError, match=r"energy_gap_many: argument `landscape` must be a Landscape, got str"):
         energy_gap_many("F", point(0.0, 0.0), point(1.0, 0.0), upper=1.0)
-    with pytest.raises(ValueError, match=r"energy_gap: `theta_a` and `theta_b` must have the same shape"):
+    with pytest.raises(ValueError, match=r"energy_gap_many: `theta_a` and `theta_b` must have the same shape"):
         energy_gap_many(double_well(), torch.zeros(2, 2, dtype=torch.float64), point(1.0, 0.0), upper=1.0)
     with pytest.raises(ValueError, match=r"energy_gap: `theta_a` must be one point \(P,\)"):
         energy_gap(double_well(), torch.zeros(2, 2, dtype=torch.float64), torch.ones(2, 2, dtype=torch.float64), upper=1.0)

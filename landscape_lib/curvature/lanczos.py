@@ -14,7 +14,6 @@ extra products; the residuals reported at the end are measured with fresh produc
 
 from __future__ import annotations
 
-import math
 
 import torch
 from torch import Tensor

@@ -241,7 +241,10 @@ def as_operator(op: object, fn: str) -> CurvatureOperator:
     if isinstance(op, CurvatureOperator):
         return op
     if isinstance(op, Tensor):
-        return MatrixOperator(op)
+        try:
+            return MatrixOperator(op)
+        except (TypeError, ValueError) as err:  # name the function the user called and its argument
+            raise type(err)(f"{fn}: argument `operator` (a matrix) is refused -- {err}") from err
     raise TypeError(
         f"{fn}: argument `operator` must be a CurvatureOperator (HessianOperator, GaussNewtonOperator, "
         f"MatrixOperator, FunctionOperator) or a symmetric matrix, got {describe(op)}")

@@ -10,7 +10,6 @@ ratio 2.6, and its top 10 hold 80 % of the trace; with centred inputs no gap and
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 from ..validation import check_finite, check_tensor

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from ..validation import check_data_request
+
 #: Freeman & Bruna (2017) §3.1 targets: the quadratic (fit by a bias-free sigmoid net with a
 #: sigmoid output) and the cubic (sigmoid net with biases, linear output).
 POLYNOMIAL_TARGETS = {
@@ -37,6 +39,7 @@ def polynomial_regression(
     """
     if target not in POLYNOMIAL_TARGETS:
         raise ValueError(f"polynomial_regression: argument `target` must be one of {sorted(POLYNOMIAL_TARGETS)}, got {target!r}")
+    check_data_request("polynomial_regression", {"n_train": n_train, "n_test": n_test}, seed=seed, dtype=dtype)
     g = torch.Generator().manual_seed(seed)
     x = torch.rand(n_train + n_test, 1, generator=g, dtype=dtype)
     y = POLYNOMIAL_TARGETS[target](x)

@@ -19,7 +19,7 @@ import math
 import torch
 from torch import Tensor
 
-from ..validation import check_positive, check_tensor
+from ..validation import check_data_request, check_positive, check_tensor
 from ..models.one_hidden_relu import activation_fn
 from .regression import Split
 
@@ -53,6 +53,8 @@ def circle_regression(target: str | int, *, n_train: int = 64, n_test: int = 256
     if k is None or isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"circle_regression: argument `target` must be one of {sorted(TARGET_FREQUENCIES)} "
                          f"or a positive integer frequency, got {target!r}")
+    check_data_request("circle_regression", {"n_train": n_train, "n_test": n_test}, seed=seed, dtype=dtype,
+                       numbers_per_sample=3)
     g = torch.Generator().manual_seed(seed)
     x = circle_inputs(n_train + n_test, generator=g, dtype=dtype)
     y = harmonic_target(x, k)
@@ -69,6 +71,10 @@ def teacher_regression(input_dim: int, teacher_width: int, *, activation: str = 
     fn = "teacher_regression"
     for arg, value in (("input_dim", input_dim), ("teacher_width", teacher_width), ("n_train", n_train), ("n_test", n_test)):
         check_positive(value, fn=fn, arg=arg, integer=True)
+    if activation not in ("relu", "quadratic"):
+        raise ValueError(f"{fn}: argument `activation` must be 'relu' or 'quadratic', got {activation!r}")
+    check_data_request(fn, {"n_train": n_train, "n_test": n_test}, seed=seed, dtype=dtype,
+                       numbers_per_sample=input_dim + teacher_width + 1)
     g = torch.Generator().manual_seed(seed)
     w = torch.randn(teacher_width, input_dim, generator=g, dtype=dtype)
     w = w / w.norm(dim=1, keepdim=True)

@@ -108,7 +108,7 @@ def resolve(fn: str, options: DSSOptions | None, overrides: dict[str, Any]) -> D
     names = {f.name for f in dataclasses.fields(DSSOptions)}
     unknown = sorted(set(overrides) - names)
     if unknown:
-        raise TypeError(f"{fn}: unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+        raise TypeError(f"{fn}: unknown option{'s' if len(unknown) > 1 else ''} {', '.join(f'`{u}`' for u in unknown)}; "
                         f"the options are {', '.join(sorted(names))}")
     merged = {**(dataclasses.asdict(options) if options else {}), **overrides}
     resolved = object.__new__(DSSOptions)  # validate once, under the caller's name

@@ -43,7 +43,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ..validation import describe
+from ..validation import check_memory, describe, reported_as
 from ..landscape import Landscape, ModuleLandscape
 from ..paths import normalized_geodesic_length, path_length, segment_max
 from ..training import PointPool
@@ -271,8 +271,15 @@ def _run(fn: str, landscape: Landscape, theta_a: Tensor, theta_b: Tensor, thresh
                 f"{fn}: endpoint `{which}`{pair} has loss {value:.6g} > threshold {thresholds[k % N]:.6g}; "
                 "train both endpoints below the threshold first (Freeman & Bruna, Alg. 1 step 1)")
 
+    # Refused before the search starts: one segment check per pair holds n_grid points of P numbers
+    # (and about three temporaries of that size); later checks of more segments go in blocks.
+    check_memory(4 * N * options.n_grid * landscape.dim, fn=fn,
+                 what=f"checking {N} segment(s) on argument `n_grid` = {options.n_grid} points in {landscape.dim} dimensions",
+                 fix="use a smaller `n_grid` (Freeman & Bruna: 100, or 20 for large networks)",
+                 itemsize=torch.finfo(landscape.dtype).bits // 8)
     pairs = [PairSearch(p, theta_a[p], theta_b[p], thresholds[p], options) for p in range(N)]
-    _search(landscape, crit, pairs, options)
+    with reported_as(fn, "segment_max", "PointPool", "PointPool.add"):
+        _search(landscape, crit, pairs, options)
     _check_unchecked(crit, pairs, options)
     mask = landscape.weight_mask() if options.length_on == "weights" else None
     return [_result(pair, crit, mask, options) for pair in pairs]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..validation import check_positive
+from ..validation import check_positive, reported_as
 from ..threads import torch_threads
 from .network import _check_particles, _loss_and_grads, init_particles
 
@@ -103,6 +103,7 @@ def train_mean_field(
 ) -> MeanFieldRun:
     """Train ``n_seeds`` students of width ``m`` from :func:`init_particles` (seeded) with :func:`mean_field_descent`."""
     g = torch.Generator().manual_seed(seed)
-    a, W = init_particles(m, n_seeds, teacher.shape[1], generator=g, dtype=teacher.dtype)
-    return mean_field_descent(a, W, teacher, lr=lr, steps=steps, record_every=record_every,
-                              snapshot_every=snapshot_every)
+    with reported_as("train_mean_field", "init_particles", "mean_field_descent"):
+        a, W = init_particles(m, n_seeds, teacher.shape[1], generator=g, dtype=teacher.dtype)
+        return mean_field_descent(a, W, teacher, lr=lr, steps=steps, record_every=record_every,
+                                  snapshot_every=snapshot_every)

@@ -35,7 +35,7 @@ import math
 import torch
 from torch import Tensor
 
-from ..validation import check_positive, check_tensor, describe
+from ..validation import check_finite, check_positive, check_tensor, describe
 from ..landscape import Landscape
 
 ACTIVATIONS = ("relu", "quadratic")
@@ -107,6 +107,8 @@ class TwoLayerLandscape(Landscape):
         if not inputs.is_floating_point() or targets.dtype != inputs.dtype:
             raise TypeError(f"{fn}: `inputs` and `targets` must be floating tensors of one dtype, "
                             f"got {inputs.dtype} and {targets.dtype}")
+        check_finite(inputs, fn=fn, arg="inputs")  # NaN data would give a NaN landscape, silently
+        check_finite(targets, fn=fn, arg="targets")
         check_positive(max_width, fn=fn, arg="max_width", integer=True)
         if activation not in ACTIVATIONS:
             raise ValueError(f"{fn}: argument `activation` must be one of {ACTIVATIONS}, got {activation!r}")

@@ -120,7 +120,10 @@ def critical_energy(p: int, k: int = 0) -> float:
     Found by Brent's method on $[-E_\infty - 2, -E_\infty]$ ($\Theta_{k,p}$ decreases as u falls).
     ``critical_energy(p, 0)`` is the ground-state energy $E_0(p)$ (1.656998 for p = 3).
     """
-    fn = "critical_energy"
+    return _critical_energy(p, k, "critical_energy")
+
+
+def _critical_energy(p: int, k: int, fn: str) -> float:
     p, k = _check_p(p, fn), _check_k(k, fn)
     if p < 3:
         raise ValueError(f"{fn}: argument `p` must be >= 3 (for p = 2 the complexity vanishes), got {p}")
@@ -131,4 +134,4 @@ def critical_energy(p: int, k: int = 0) -> float:
 
 def ground_state_energy(p: int) -> float:
     r"""$E_0(p)$, minus the ground-state energy per spin (ABC 2013; Subag 2017 for its exactness)."""
-    return critical_energy(p, 0)
+    return _critical_energy(p, 0, "ground_state_energy")

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from ..validation import check_positive
+from ..validation import check_bool, check_finite, check_int, check_not_diverged, check_positive, describe
 from .model import (
     _check_model,
     _field_and_energy,
@@ -76,6 +76,8 @@ def fit_finite_size(
     if not (ns.ndim == means.ndim == sems.ndim == 1 and len(ns) == len(means) == len(sems) >= 3):
         raise ValueError(f"{fn}: `ns`, `means` and `sems` must be 1-D of one length >= 3, "
                          f"got shapes {tuple(ns.shape)}, {tuple(means.shape)}, {tuple(sems.shape)}")
+    for arg, value in (("ns", ns), ("means", means), ("sems", sems)):
+        check_finite(value, fn=fn, arg=arg)
     if not bool((sems > 0).all()):
         raise ValueError(f"{fn}: argument `sems` must be > 0, got {sems.tolist()}")
     check_positive(gamma, fn=fn, arg="gamma")
@@ -145,13 +147,21 @@ def sphere_gradient_descent(
         Cugliandolo & Kurchan (1993); Sellke (2023), arXiv:2305.07956.
     """
     fn = "sphere_gradient_descent"
-    J, sigma0, p = _check_model(J, sigma0, fn)
+    J, sigma0, p = _check_model(J, sigma0, fn, sigma_arg="sigma0")
     check_positive(dt, fn=fn, arg="dt")
     check_positive(max_steps, fn=fn, arg="max_steps", integer=True)
     check_positive(tol, fn=fn, arg="tol")
     check_positive(record_every, fn=fn, arg="record_every", integer=True)
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature >= 0:
         raise ValueError(f"{fn}: argument `temperature` must be a number >= 0, got {temperature!r}")
+    if not math.isfinite(temperature):
+        raise ValueError(f"{fn}: argument `temperature` must be finite, got {temperature!r}")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"{fn}: argument `generator` must be a torch.Generator or None, got {describe(generator)}")
+    if progress is not None:
+        check_bool(progress, fn=fn, arg="progress")
+    if threads is not None:
+        check_int(threads, fn=fn, arg="threads", minimum=1)
 
     shape = sigma0.shape[:-1]
     # Internally B instances x S starts; a single instance is B = 1.
@@ -168,7 +178,7 @@ def sphere_gradient_descent(
         for b in range(B):  # instance by instance: each step reads J_b once for all its active runs
             runs.append(_descend_one_instance(Jb[b], sigma[b], p, dt=dt, max_steps=max_steps, tol=tol,
                                               temperature=temperature, generator=generator,
-                                              record_every=record_every))
+                                              record_every=record_every, fn=fn))
             bar.update()
     bar.close()
     sigma, energy, gnorm, steps, converged = (torch.stack([r[i] for r in runs]) for i in range(5))
@@ -183,7 +193,7 @@ def sphere_gradient_descent(
 
 def _descend_one_instance(
     J: Tensor, sigma: Tensor, p: int, *, dt: float, max_steps: int, tol: float, temperature: float,
-    generator: torch.Generator | None, record_every: int,
+    generator: torch.Generator | None, record_every: int, fn: str = "sphere_gradient_descent",
 ) -> tuple[Tensor, ...]:
     """The loop of :func:`sphere_gradient_descent` for S runs of one instance (J (N,)*p, sigma (S, N)).
 
@@ -198,6 +208,8 @@ def _descend_one_instance(
     gnorm = grad.norm(dim=-1) / math.sqrt(N)
     steps = torch.zeros(S, dtype=torch.long)
     active = torch.arange(S) if langevin else (gnorm >= tol).nonzero().flatten()
+    fix = f"lower `dt` (now {dt}; stable below 2 / (largest Hessian eigenvalue)) and check `J`"
+    check_not_diverged(energy, fn=fn, step=0, what="energy", fix=fix)
     history = [energy.clone()]
     for step in range(1, max_steps + 1):
         if len(active) == 0:
@@ -215,8 +227,10 @@ def _descend_one_instance(
         steps[active] += 1
         if not langevin:
             active = active[gnorm[active] >= tol]
-        if step % record_every == 0:
+        if step % record_every == 0:  # a diverged run is stopped here, not after max_steps of NaN
+            check_not_diverged(energy, fn=fn, step=step, what="energy", fix=fix)
             history.append(energy.clone())
+    check_not_diverged(energy, fn=fn, step=int(steps.max()) if S else 0, what="energy", fix=fix)
     history.append(energy.clone())
     converged = gnorm < tol if not langevin else torch.zeros(S, dtype=torch.bool)
     return sigma, energy, gnorm, steps, converged, torch.stack(history)

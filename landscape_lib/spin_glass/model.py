@@ -34,7 +34,8 @@ import math
 import torch
 from torch import Tensor
 
-from ..validation import check_finite, check_tensor, describe
+from ..validation import (check_finite, check_float_dtype, check_int, check_memory, check_tensor,
+                          describe, reported_as)
 from ..threads import torch_threads
 
 
@@ -48,13 +49,19 @@ def _check_p_N(N: object, p: object, fn: str) -> tuple[int, int]:
     return N, p  # type: ignore[return-value]
 
 
-def _check_model(J: object, sigma: object, fn: str, *, check_symmetry: bool = True) -> tuple[Tensor, Tensor, int]:
-    """Validate ``(J, sigma)``; return them and p (see the module docstring for the shapes)."""
+def _check_model(J: object, sigma: object, fn: str, *, check_symmetry: bool = True,
+                 sigma_arg: str = "sigma") -> tuple[Tensor, Tensor, int]:
+    """Validate ``(J, sigma)``; return them and p (see the module docstring for the shapes).
+
+    ``sigma_arg`` is the name the calling function gives ``sigma`` (e.g. ``sigma0``).
+    """
     J = check_tensor(J, fn=fn, arg="J")
-    sigma = check_tensor(sigma, fn=fn, arg="sigma")
+    sigma = check_tensor(sigma, fn=fn, arg=sigma_arg)
+    if not J.is_floating_point():
+        raise TypeError(f"{fn}: argument `J` must be a floating tensor, got {describe(J)}")
     if not sigma.is_floating_point() or sigma.ndim not in (1, 2, 3):
         raise ValueError(
-            f"{fn}: argument `sigma` must be a floating tensor of shape (N,), (S, N) or (B, S, N), "
+            f"{fn}: argument `{sigma_arg}` must be a floating tensor of shape (N,), (S, N) or (B, S, N), "
             f"got {describe(sigma)}"
         )
     batched = sigma.ndim == 3
@@ -68,14 +75,16 @@ def _check_model(J: object, sigma: object, fn: str, *, check_symmetry: bool = Tr
             f"got J of shape {tuple(J.shape)} and sigma of shape {tuple(sigma.shape)}"
         )
     if J.dtype != sigma.dtype:
-        raise TypeError(f"{fn}: `J` and `sigma` must share a dtype, got {J.dtype} and {sigma.dtype}")
-    check_finite(sigma, fn=fn, arg="sigma")
+        raise TypeError(f"{fn}: `J` and `{sigma_arg}` must share a dtype, got {J.dtype} and {sigma.dtype}")
+    check_finite(sigma, fn=fn, arg=sigma_arg)
+    # NaN or infinite couplings would give NaN energies (and pass the symmetry test, NaN > tol being False).
+    check_finite(J, fn=fn, arg="J")
     norm2 = (sigma**2).sum(-1)
     rtol = max(1e-6, 1000 * torch.finfo(sigma.dtype).eps)  # float32 runs: 1.2e-4
     if not bool(torch.allclose(norm2, torch.full_like(norm2, float(N)), rtol=rtol, atol=0.0)):
         worst = float(norm2.flatten()[(norm2 - N).abs().flatten().argmax()])
         raise ValueError(
-            f"{fn}: argument `sigma` must lie on the sphere |sigma|^2 = N = {N}, got |sigma|^2 = {worst:.6g} "
+            f"{fn}: argument `{sigma_arg}` must lie on the sphere |sigma|^2 = N = {N}, got |sigma|^2 = {worst:.6g} "
             "(use landscape_lib.spin_glass.project_to_sphere)"
         )
     if check_symmetry and not is_symmetric(J, p):
@@ -105,17 +114,60 @@ def symmetrize(J: Tensor, p: int | None = None) -> Tensor:
         J: couplings of shape ``(*batch, N, ..., N)``.
         p: number of index axes (default ``J.ndim``, i.e. one instance).
     """
-    J = check_tensor(J, fn="symmetrize", arg="J")
+    fn = "symmetrize"
+    J = check_tensor(J, fn=fn, arg="J")
+    if not J.is_floating_point():
+        raise TypeError(f"{fn}: argument `J` must be a floating tensor, got {describe(J)}")
     p = J.ndim if p is None else p
     if isinstance(p, bool) or not isinstance(p, int) or not 1 <= p <= J.ndim:
         raise ValueError(f"symmetrize: argument `p` must be an integer between 1 and J.ndim = {J.ndim}, got {p!r}")
     if len(set(J.shape[J.ndim - p:])) > 1:
-        raise ValueError(f"symmetrize: the last {p} axes of `J` must have one length N, got shape {tuple(J.shape)}")
+        raise ValueError(f"symmetrize: the last {p} axes of argument `J` must have one length N, got shape {tuple(J.shape)}")
+    check_memory(_symmetrize_numbers(J.numel(), p), fn=fn, what=f"symmetrising argument `J` of shape {tuple(J.shape)}",
+                 fix="use a smaller N or p", itemsize=J.element_size())
+    check_finite(J, fn=fn, arg="J")
+    return _symmetrize(J, p)
+
+
+#: Above this order, symmetrise by averaging over index classes instead of enumerating the p! permutations.
+ENUMERATE_UP_TO = 6
+
+
+def _symmetrize_numbers(numel: int, p: int) -> int:
+    """Numbers held at once while symmetrising ``numel`` couplings of order p (J, the sum, a temporary;
+    plus p indices per entry above :data:`ENUMERATE_UP_TO`)."""
+    return numel * (3 if p <= ENUMERATE_UP_TO else p + 4)
+
+
+def _symmetrize(J: Tensor, p: int) -> Tensor:
     lead = J.ndim - p
+    if p > ENUMERATE_UP_TO:
+        return _symmetrize_by_classes(J, p)
     out = torch.zeros_like(J)
     for perm in itertools.permutations(range(p)):
         out += J.permute(*range(lead), *(lead + i for i in perm))
     return out / math.factorial(p)
+
+
+def _symmetrize_by_classes(J: Tensor, p: int) -> Tensor:
+    r"""The average over all p! permutations, without enumerating them.
+
+    The orbit of a multi-index $(i_1,\dots,i_p)$ under $S_p$ is the set of its rearrangements, and
+    each rearrangement is hit by the same number of permutations, so the permutation average of
+    $J$ at an index is the plain mean of $J$ over the index's class (its sorted tuple): one pass of
+    ``index_add`` over the $N^p$ entries instead of $p!$ passes.
+    """
+    N = J.shape[-1]
+    lead = J.shape[: J.ndim - p]
+    flat = J.reshape(-1, N**p)
+    axes = torch.arange(N, device=J.device)
+    idx = torch.stack(torch.meshgrid(*[axes] * p, indexing="ij"), dim=-1).reshape(-1, p)
+    powers = N ** torch.arange(p - 1, -1, -1, device=J.device)
+    code = (idx.sort(dim=1).values * powers).sum(dim=1)  # the flat index of the sorted tuple
+    del idx
+    sums = torch.zeros_like(flat).index_add_(1, code, flat)
+    counts = torch.zeros(N**p, dtype=J.dtype, device=J.device).index_add_(0, code, torch.ones_like(flat[0]))
+    return (sums[:, code] / counts[code]).reshape(*lead, *(N,) * p)
 
 
 def sample_couplings(
@@ -138,20 +190,40 @@ def sample_couplings(
     Returns:
         ``J`` of shape ``(N,)*p``, or ``(n_instances,) + (N,)*p``.
     """
-    N, p = _check_p_N(N, p, "sample_couplings")
-    if n_instances is None:
-        return symmetrize(torch.randn((N,) * p, generator=generator, dtype=dtype), p)
-    if isinstance(n_instances, bool) or not isinstance(n_instances, int) or n_instances < 1:
+    fn = "sample_couplings"
+    N, p = _check_p_N(N, p, fn)
+    check_float_dtype(dtype, fn=fn)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"{fn}: argument `generator` must be a torch.Generator or None, got {describe(generator)}")
+    if n_instances is not None and (isinstance(n_instances, bool) or not isinstance(n_instances, int) or n_instances < 1):
         raise ValueError(f"sample_couplings: argument `n_instances` must be None or an integer >= 1, got {n_instances!r}")
+    itemsize = torch.finfo(dtype).bits // 8
+    # Refused before allocating: N^p couplings per instance (Python ints: no overflow), the
+    # symmetrisation's working set for one instance, and the stacked result.
+    arg = "N" if p <= 4 else "p"
+    check_memory(_symmetrize_numbers(N**p, p) + (n_instances or 0) * N**p, fn=fn,
+                 what=f"{n_instances or 1} instance(s) of N^p = {N}^{p} = {N**p:,} couplings "
+                 f"(arguments `{arg}`, `n_instances`)",
+                 fix="use a smaller N or p (the course uses N <= 200 for p = 3)", itemsize=itemsize)
+    if n_instances is None:
+        return _symmetrize(torch.randn((N,) * p, generator=generator, dtype=dtype), p)
     # One instance at a time keeps the temporary of the symmetrisation small.
     return torch.stack(
-        [symmetrize(torch.randn((N,) * p, generator=generator, dtype=dtype), p) for _ in range(n_instances)]
+        [_symmetrize(torch.randn((N,) * p, generator=generator, dtype=dtype), p) for _ in range(n_instances)]
     )
 
 
 def project_to_sphere(x: Tensor) -> Tensor:
     r"""The retraction $x \mapsto \sqrt N\, x/|x|$ onto the sphere $|\sigma|^2 = N$ (last axis)."""
-    x = check_tensor(x, fn="project_to_sphere", arg="x")
+    fn = "project_to_sphere"
+    x = check_tensor(x, fn=fn, arg="x")
+    if not x.is_floating_point() or x.ndim == 0:
+        raise TypeError(f"{fn}: argument `x` must be a floating tensor with the N coordinates on its last axis, "
+                        f"got {describe(x)}")
+    check_finite(x, fn=fn, arg="x")
+    if bool((x.norm(dim=-1) == 0).any()):
+        raise ValueError(f"{fn}: argument `x` has a zero vector (it has no direction to project); "
+                         "start from a random point, e.g. random_sphere_points")
     return _retract(x)
 
 
@@ -167,8 +239,17 @@ def random_sphere_points(
     dtype: torch.dtype = torch.float64,
 ) -> Tensor:
     """Points uniform on the sphere |sigma|^2 = N, of shape ``shape + (N,)`` (normalised Gaussians)."""
+    fn = "random_sphere_points"
     if isinstance(N, bool) or not isinstance(N, int) or N < 2:
         raise ValueError(f"random_sphere_points: argument `N` must be an integer >= 2, got {N!r}")
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{fn}: argument `shape` must be a tuple of integers, got {describe(shape)}")
+    total = N
+    for size in shape:
+        total *= check_int(size, fn=fn, arg="shape", minimum=0)
+    check_float_dtype(dtype, fn=fn)
+    check_memory(2 * total, fn=fn, what=f"{total:,} coordinates (argument `shape` = {tuple(shape)}, N = {N})",
+                 fix="ask for fewer points", itemsize=torch.finfo(dtype).bits // 8)
     return _retract(torch.randn(*shape, N, generator=generator, dtype=dtype))
 
 
@@ -182,9 +263,19 @@ def great_circle(sigma_a: Tensor, sigma_b: Tensor, angles: Tensor) -> Tensor:
     a = check_tensor(sigma_a, fn=fn, arg="sigma_a")
     b = check_tensor(sigma_b, fn=fn, arg="sigma_b")
     if a.ndim != 1 or b.shape != a.shape:
-        raise ValueError(f"{fn}: `sigma_a` and `sigma_b` must both have shape (N,), got {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError(f"{fn}: arguments `sigma_a` and `sigma_b` must both have shape (N,), "
+                         f"got {tuple(a.shape)} and {tuple(b.shape)}")
+    check_finite(a, fn=fn, arg="sigma_a")
+    check_finite(b, fn=fn, arg="sigma_b")
+    angles = check_finite(check_tensor(angles, fn=fn, arg="angles"), fn=fn, arg="angles")
+    if angles.ndim != 1:
+        raise ValueError(f"{fn}: argument `angles` must be 1-D, got shape {tuple(angles.shape)}")
+    if float(a.norm()) == 0:
+        raise ValueError(f"{fn}: argument `sigma_a` is the zero vector")
     a = a / a.norm()
     b = b - (b @ a) * a
+    if float(b.norm()) <= 1e-12 * float(sigma_b.norm()):
+        raise ValueError(f"{fn}: argument `sigma_b` is parallel to `sigma_a`: they span no great circle")
     b = b / b.norm()
     angles = angles.to(a.dtype)
     return math.sqrt(a.shape[0]) * (torch.cos(angles)[:, None] * a + torch.sin(angles)[:, None] * b)
@@ -309,6 +400,10 @@ def riemannian_hessian(J: Tensor, sigma: Tensor) -> Tensor:
 def tangent_basis(sigma: Tensor) -> Tensor:
     """An orthonormal basis of the tangent space {v : v . sigma = 0}: shape (N, N-1), or (S, N, N-1)."""
     sigma = check_tensor(sigma, fn="tangent_basis", arg="sigma")
+    if not sigma.is_floating_point() or sigma.ndim not in (1, 2) or sigma.shape[-1] < 2:
+        raise ValueError(f"tangent_basis: argument `sigma` must be a floating tensor of shape (N,) or (S, N), "
+                         f"N >= 2, got {describe(sigma)}")
+    check_finite(sigma, fn="tangent_basis", arg="sigma")
     pts, single = _as_points(sigma)
     N = pts.shape[-1]
     eye = torch.eye(N, dtype=pts.dtype).expand(pts.shape[0], N, N)
@@ -326,7 +421,8 @@ def tangent_hessian_eigenvalues(J: Tensor, sigma: Tensor) -> Tensor:
     spectral norm moves it to the top, where it is dropped -- no basis of the tangent space needed.)
     """
     with torch_threads(1):  # many small matrix products: one thread (see torch_threads)
-        hess = riemannian_hessian(J, sigma)
+        with reported_as("tangent_hessian_eigenvalues", "riemannian_hessian"):
+            hess = riemannian_hessian(J, sigma)
         pts, single = _as_points(sigma)
         N = pts.shape[-1]
         big = 1.0 + 2.0 * torch.linalg.matrix_norm(hess.reshape(-1, N, N)).amax()  # Frobenius >= spectral norm

@@ -52,7 +52,7 @@ def random_orthonormal_components(r: int, d: int, *, generator: torch.Generator 
     check_positive(r, fn=fn, arg="r", integer=True)
     check_positive(d, fn=fn, arg="d", integer=True)
     if r > d:
-        raise ValueError(f"{fn}: at most d = {d} orthonormal components fit in R^d, got r = {r}")
+        raise ValueError(f"{fn}: at most d = {d} orthonormal components fit in R^d, got r = {r} (argument `r`)")
     q = torch.linalg.qr(torch.randn(d, r, generator=generator, dtype=dtype)).Q
     return q.T.contiguous()
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..validation import check_finite, check_positive, check_tensor, describe
+from ..validation import check_finite, check_positive, check_tensor, describe, reported_as
 from ..spin_glass import sample_couplings
 from ._sphere import check_unit_sphere
 
@@ -69,7 +69,8 @@ def sample_spiked_tensor(
     The signal strength $\\lambda$ is not stored: every function takes it as an argument, so one
     noise tensor serves a whole sweep over $\\lambda$.
     """
-    W = sample_couplings(N, 3, generator=generator, dtype=dtype)
+    with reported_as("sample_spiked_tensor", "sample_couplings"):
+        W = sample_couplings(N, 3, generator=generator, dtype=dtype)
     v = torch.randn(N, generator=generator, dtype=dtype)
     return SpikedTensor(W=W, v=v / v.norm())
 

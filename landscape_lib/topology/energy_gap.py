@@ -169,6 +169,7 @@ def energy_gap_many(
     oracle: Oracle | None = None,
     criterion: Landscape | None = None,
     progress: bool | None = None,
+    _fn: str = "energy_gap_many",  # the public function called (energy_gap passes its own name)
 ) -> list[EnergyGap]:
     r"""Bisect the connection threshold of N pairs at once; one oracle call per round for all pairs.
 
@@ -190,7 +191,7 @@ def energy_gap_many(
     Returns:
         One :class:`EnergyGap` per pair.
     """
-    fn = "energy_gap"
+    fn = _fn
     if not isinstance(landscape, Landscape):
         raise TypeError(f"{fn}: argument `landscape` must be a Landscape, got {describe(landscape)}")
     crit = landscape if criterion is None else criterion
@@ -279,9 +280,11 @@ def energy_gap_many(
 
 def energy_gap(landscape: Landscape, theta_a: Tensor, theta_b: Tensor, **kwargs: Any) -> EnergyGap:
     """:func:`energy_gap_many` for one pair (``theta_a``, ``theta_b`` of shape (P,)); same keywords."""
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"energy_gap: argument `landscape` must be a Landscape, got {describe(landscape)}")
     theta_a = landscape.check(theta_a, fn="energy_gap", arg="theta_a")
     if theta_a.ndim != 1:
         raise ValueError(f"energy_gap: `theta_a` must be one point (P,), got shape {tuple(theta_a.shape)}; "
                          "use energy_gap_many for a batch of pairs")
     return energy_gap_many(landscape, theta_a[None], landscape.check(theta_b, fn="energy_gap", arg="theta_b").reshape(1, -1),
-                           **kwargs)[0]
+                           **kwargs, _fn="energy_gap")[0]

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from ..validation import check_finite, check_tensor
+from ..validation import check_finite, check_memory, check_number, check_tensor, describe
 from ..landscape import Landscape
 
 
@@ -34,26 +34,44 @@ def evaluate_on_grid(landscape: Landscape, axes: Sequence[Tensor]) -> Tensor:
         first coordinate).
     """
     fn = "evaluate_on_grid"
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"{fn}: argument `landscape` must be a Landscape, got {describe(landscape)}")
+    if isinstance(axes, Tensor) or not hasattr(axes, "__len__"):
+        raise TypeError(f"{fn}: argument `axes` must be a sequence of 1-D tensors, one per dimension, got {describe(axes)}")
     if len(axes) != landscape.dim:
-        raise ValueError(f"{fn}: need one axis per dimension ({landscape.dim}), got {len(axes)} axes")
+        raise ValueError(f"{fn}: need one axis per dimension ({landscape.dim}), got {len(axes)} axes (argument `axes`)")
     for i, ax in enumerate(axes):
         check_tensor(ax, fn=fn, arg=f"axes[{i}]")
         if ax.ndim != 1 or len(ax) < 2:
             raise ValueError(f"{fn}: `axes[{i}]` must be 1-D with at least 2 points, got shape {tuple(ax.shape)}")
+        check_finite(ax, fn=fn, arg=f"axes[{i}]")
+    n = 1
+    for ax in axes:
+        n *= len(ax)
+    # the mesh, the stacked points (n, P) and the values: about 2P + 2 numbers per grid point
+    check_memory(n * (2 * landscape.dim + 2), fn=fn,
+                 what=f"a grid of {' x '.join(str(len(ax)) for ax in axes)} = {n:,} points (argument `axes`)",
+                 fix="use fewer points per axis", itemsize=torch.finfo(landscape.dtype).bits // 8)
     mesh = torch.meshgrid(*[ax.to(landscape.dtype) for ax in axes], indexing="ij")
     points = torch.stack([m.reshape(-1) for m in mesh], dim=1)
     with torch.no_grad():
-        values = landscape(points)
+        values = landscape.evaluate_checked(points, fn=fn)
     return values.reshape(mesh[0].shape)
 
 
 def sublevel_mask(values: Tensor, level: float) -> Tensor:
     r"""Boolean mask of the grid points in $\Omega(\lambda)$: ``values <= level``."""
-    values = check_finite(check_tensor(values, fn="sublevel_mask", arg="values"), fn="sublevel_mask", arg="values")
+    fn = "sublevel_mask"
+    values = check_tensor(values, fn=fn, arg="values")
+    if not values.is_floating_point():
+        raise TypeError(f"{fn}: argument `values` must be a floating tensor of losses, got {describe(values)}")
+    values = check_finite(values, fn=fn, arg="values")
+    # A NaN level compares false with everything: the mask would be silently empty.
+    level = check_number(level, fn=fn, arg="level")
     return values <= level
 
 
-def label_components(mask: Tensor) -> tuple[Tensor, int]:
+def label_components(mask: Tensor, *, fn: str = "label_components") -> tuple[Tensor, int]:
     """Label the connected components of a boolean n-D mask (neighbours: one step along one axis).
 
     A breadth-first flood fill from every unlabelled ``True`` cell.
@@ -62,7 +80,6 @@ def label_components(mask: Tensor) -> tuple[Tensor, int]:
         ``(labels, n)``: an int64 tensor of the mask's shape (0 outside the mask, 1..n inside) and
         the number of components ``n``.
     """
-    fn = "label_components"
     mask = check_tensor(mask, fn=fn, arg="mask")
     if mask.dtype != torch.bool:
         raise TypeError(f"{fn}: argument `mask` must be a boolean tensor, got dtype {mask.dtype}")
@@ -94,4 +111,4 @@ def label_components(mask: Tensor) -> tuple[Tensor, int]:
 
 def count_components(mask: Tensor) -> int:
     r"""$N_\lambda$: the number of connected components of a boolean grid mask."""
-    return label_components(mask)[1]
+    return label_components(mask, fn="count_components")[1]
