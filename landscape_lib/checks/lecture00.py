@@ -14,7 +14,7 @@ from torch import Tensor
 
 from .. import paths, toys
 from ..topology import sublevel
-from ._harness import call_student, expect_close, expect_number, passed
+from ._harness import SelfCheckFailed, call_student, expect_close, expect_number, passed
 
 _F64 = torch.float64
 
@@ -36,7 +36,9 @@ def check_count_components(count_components: Callable[[Tensor], int]) -> None:
     """``count_components(mask)`` must count 4-connected components of a 2-D boolean mask."""
     name = "check_count_components"
     for mask, expected, case in _COMPONENT_CASES:
-        got = call_student(name, count_components, mask.clone())
+        given = mask.clone()
+        got = call_student(name, count_components, given)
+        _expect_unchanged(name, given, mask, case)
         expect_close(name, got, expected, case=case)
     g = torch.Generator().manual_seed(1)
     for trial in range(3):
@@ -46,20 +48,59 @@ def check_count_components(count_components: Callable[[Tensor], int]) -> None:
     passed(name, f"{len(_COMPONENT_CASES)} hand-made masks and 3 random masks counted correctly")
 
 
+def _expect_unchanged(name: str, given: Tensor, original: Tensor, case: str) -> None:
+    """A function that only counts or measures must not change its input (the student's mask is reused)."""
+    if given.shape != original.shape or not bool((given == original).all()):
+        raise SelfCheckFailed(f"{name}: for {case} your function changed the mask it was given; work on a copy "
+                              "(`mask.clone()`) or keep a separate `seen` set -- the caller still needs the mask")
+
+
+def _segment_losses(F, a: Tensor, b: Tensor, n_points: int, t_dtype: torch.dtype = _F64) -> Tensor:
+    t = torch.linspace(0, 1, n_points, dtype=t_dtype)[:, None]  # (1 - t) * a promotes to float64
+    return F.evaluate((1 - t) * a + t * b)
+
+
+def _barrier_hint(F, a: Tensor, b: Tensor, n_points: int, value: float) -> str:
+    """Name the usual mistake when ``value`` equals what it produces."""
+    losses = _segment_losses(F, a, b, n_points)
+    top, fa, fb = float(losses.max()), float(losses[0]), float(losses[-1])
+    known = [
+        (top - fa, "that is measured from F(a); subtract the higher end, max(F(a), F(b))"),
+        (top - min(fa, fb), "that subtracts the lower end; subtract the higher end, max(F(a), F(b))"),
+        (top, "that is the maximum itself; subtract the higher end, max(F(a), F(b))"),
+        (float(_segment_losses(F, a, b, 101).max()) - max(fa, fb), "that uses 101 points; use the `n_points` you are given"),
+        (float(_segment_losses(F, a, b, n_points + 1).max()) - max(fa, fb),
+         "that uses n_points + 1 points; torch.linspace(0, 1, n_points) already includes both ends"),
+        (float(_segment_losses(F, a, b, n_points, t_dtype=torch.float32).max()) - max(fa, fb),
+         "your t is float32 (torch.linspace's default): pass dtype=a.dtype to keep float64"),
+    ]
+    expected = top - max(fa, fb)
+    for wrong, hint in known:
+        if not math.isclose(wrong, expected, rel_tol=1e-9, abs_tol=1e-12) and math.isclose(value, wrong, rel_tol=1e-9, abs_tol=1e-12):
+            return f" -- {hint}"
+    return ""
+
+
 def check_straight_line_barrier(straight_line_barrier: Callable[..., float]) -> None:
     """``straight_line_barrier(F, a, b, n_points)`` = max of F on the segment minus the higher end."""
     name = "check_straight_line_barrier"
-    pt = lambda x, y: torch.tensor([x, y], dtype=_F64)  # noqa: E731
+    pt = lambda x, y: torch.tensor([x, y], dtype=_F64)
     cases = [
-        (toys.convex_bowl(), pt(-1, 1), pt(1, 0.5), "the convex bowl (a convex function has no barrier)"),
-        (toys.double_well(), pt(-1, 0), pt(1, 0), "the double well between its minima (the saddle is at height 1)"),
-        (toys.ring_valley(), pt(1, 0), pt(-1, 0), "opposite points of the ring valley (crosses the bump)"),
-        (toys.double_well(), pt(-1, 0.5), pt(1, 0), "ends at different heights (subtract the higher end)"),
+        (toys.convex_bowl(), pt(-1, 1), pt(1, 0.5), 101, "the convex bowl (a convex function has no barrier)"),
+        (toys.double_well(), pt(-1, 0), pt(1, 0), 101, "the double well between its minima (the saddle is at height 1)"),
+        (toys.ring_valley(), pt(1, 0), pt(-1, 0), 101, "opposite points of the ring valley (crosses the bump)"),
+        (toys.double_well(), pt(-1, 0.5), pt(1, 0), 101, "ends at different heights, a higher (subtract the higher end)"),
+        (toys.double_well(), pt(1, 0), pt(-1, 0.5), 101, "ends at different heights, b higher (subtract the higher end)"),
+        (toys.ring_valley(), pt(1, 0), pt(-1, 0), 4, "the ring valley with n_points = 4 (t = 0, 1/3, 2/3, 1 misses the bump's top)"),
+        (toys.double_well(), pt(-1, 0.2), pt(1, 0.1), 6, "the double well with n_points = 6 and uneven ends"),
     ]
-    for F, a, b, case in cases:
-        got = call_student(name, straight_line_barrier, F, a.clone(), b.clone(), 101)
-        expect_close(name, got, paths.barrier(F, a, b, 101), case=case, rtol=1e-6, atol=1e-9)
-    passed(name, "barriers match on the bowl (0), the double well (1), the ring valley (1) and an uneven pair")
+    for F, a, b, n_points, case in cases:
+        got = call_student(name, straight_line_barrier, F, a.clone(), b.clone(), n_points)
+        value = expect_number(name, got, what=f"the barrier for {case}")
+        expected = paths.barrier(F, a, b, n_points)
+        hint = _barrier_hint(F, a, b, n_points, value)
+        expect_close(name, value, expected, case=f"{case}{hint}", rtol=1e-9, atol=1e-12)
+    passed(name, "barriers match on the bowl (0), the double well (1), the ring valley (1), uneven ends and a coarse grid")
 
 
 def _mountain_pass_level(values: Tensor, start: tuple[int, int], end: tuple[int, int]) -> float:
@@ -98,6 +139,10 @@ def _mountain_pass_cases() -> list[tuple[Tensor, tuple[int, int], tuple[int, int
     g = torch.Generator().manual_seed(3)
     rough = torch.rand(9, 11, generator=g, dtype=_F64)
     cases.append((rough, (0, 0), (8, 10), "a random 9x11 field, opposite corners"))
+    # a shallow field: its 99 values lie within 0.01, so a mask `values <= level + tol` with a
+    # tolerance joins the cells too early (compare exactly: the levels are grid values)
+    shallow = 0.01 * torch.rand(9, 11, generator=g, dtype=_F64)
+    cases.append((shallow, (8, 0), (0, 10), "a shallow random 9x11 field (values within 0.01), opposite corners"))
     return cases
 
 
@@ -117,6 +162,9 @@ def check_mountain_pass_level(mountain_pass_level: Callable[..., float]) -> None
             hint = " -- that is the maximum along the straight grid line; a path around the obstacle may stay lower"
         elif value > expected:
             hint = " -- too high: the two cells are already in one component at a lower grid value"
+        elif value < expected:
+            hint = (" -- too low: at that level the two cells are not yet in one component (build the mask with "
+                    "`values <= level` exactly, no tolerance, and 4-neighbours only)")
         expect_close(name, value, expected, case=f"{case}{hint}", rtol=0, atol=1e-12)
     passed(name, "the mountain pass of the double well (1.0), the ring valley (~0), two wells and a random field")
 
@@ -136,5 +184,7 @@ def check_ring_geodesic(ring_geodesic: Callable[[float], float]) -> None:
             hint = " -- pi/2 is only the limit at the floor; the hole shrinks as the level rises"
         elif math.isclose(value, math.pi * r_in / 2, rel_tol=1e-6):
             hint = " -- the half circle of radius r_in does not reach the end points: add the two tangent segments"
+        elif level < 1 and math.isclose(value, toys.ring_valley_geodesic(level**2), rel_tol=1e-9):
+            hint = " -- that uses r_in = sqrt(1 - level); (r^2 - 1)^2 <= level gives r_in^2 = 1 - sqrt(level)"
         expect_close(name, value, expected, case=f"level {level}{hint}", rtol=1e-9, atol=1e-12)
     passed(name, "tangent + arc + tangent matches the closed form from the floor (pi/2) to lambda = 1 (straight line)")

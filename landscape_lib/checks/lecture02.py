@@ -10,8 +10,10 @@ symmetry maps in :mod:`landscape_lib.topology.symmetries` and
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -20,6 +22,7 @@ from ..models import deep_linear, mlp
 from ..topology.linear_networks import det_sign, rotation_path
 from ..topology.sublevel import count_components, evaluate_on_grid, sublevel_mask
 from ..topology.symmetries import network_outputs, rescale_hidden
+from ..validation import describe
 from ._harness import SelfCheckFailed, call_student, expect_close, expect_tensor, passed
 
 _F64 = torch.float64
@@ -43,7 +46,12 @@ def check_rescale_relu_unit(rescale_relu_unit: Callable[[Tensor, Tensor, Tensor,
         scale[unit] = c
         theta = torch.cat([W1.reshape(-1), b1, W2.reshape(-1), b2])
         expected = rescale_hidden(net, theta, scale)
-        got = call_student(name, rescale_relu_unit, W1.clone(), b1.clone(), W2.clone(), unit, c)
+        given = (W1.clone(), b1.clone(), W2.clone())
+        got = call_student(name, rescale_relu_unit, *given, unit, c)
+        for arg, before, after in zip(("W1", "b1", "W2"), (W1, b1, W2), given):
+            if not torch.equal(before, after):
+                raise SelfCheckFailed(f"{name}: for {case} your function changed the {arg} it was given; clone the "
+                                      "tensors first (`W1 = W1.clone()`, ...) -- the caller's network must stay as it was")
         if not isinstance(got, tuple) or len(got) != 3:
             raise SelfCheckFailed(f"{name}: return the tuple (W1, b1, W2) of rescaled tensors, got {type(got).__name__}")
         new_W1 = expect_tensor(name, got[0], shape=W1.shape, what=f"W1 for {case}")
@@ -97,6 +105,9 @@ def check_rotation_path_121(rotation_path_121: Callable[[Tensor, int], Tensor]) 
         expected = rotation_path(net, theta, angle=math.pi, n_points=n)
         got = call_student(name, rotation_path_121, theta.clone(), n)
         got = expect_tensor(name, got, shape=expected.shape, what=f"the path for {case}")
+        if got.dtype != theta.dtype:  # float32 rounding alone moves w2 . w1 by ~1e-7
+            raise SelfCheckFailed(f"{name}: the path for {case} has dtype {got.dtype}, but theta is {theta.dtype}: "
+                                  "compute in float64 (`torch.linspace(0, math.pi, n_points, dtype=theta.dtype)`)")
         products = got[:, :2].mul(got[:, 2:]).sum(dim=1)
         drift = float((products - theta[:2] @ theta[2:]).abs().max())
         if drift > 1e-9:
@@ -115,15 +126,20 @@ def check_count_hyperbola_components(count_hyperbola_components: Callable[[float
     name = "check_count_hyperbola_components"
     F = _hyperbola()
     cases = [(0.1, 101, "lambda = 0.1 (two hyperbola branches)"), (0.49, 51, "lambda = 0.49, a 51 x 51 grid"),
+             (0.4995, 101, "lambda = 0.4995, just below the saddle (compare with `<=` exactly, no tolerance)"),
              (0.5, 101, "lambda = 0.5 exactly (the axes, F = 1/2, join the branches)"),
-             (0.8, 101, "lambda = 0.8 (above the saddle at the origin)")]
+             (0.8, 101, "lambda = 0.8 (above the saddle at the origin)"),
+             (0.02, 21, "lambda = 0.02 on a coarse 21 x 21 grid (the thin branches break up: use `resolution`)")]
     for level, resolution, case in cases:
         axis = torch.linspace(-2.5, 2.5, resolution, dtype=_F64)
         expected = count_components(sublevel_mask(evaluate_on_grid(F, (axis, axis)), level))
         got = call_student(name, count_hyperbola_components, level, resolution)
-        if isinstance(got, Tensor) and got.numel() == 1:
-            got = int(got.item())
-        if isinstance(got, bool) or not isinstance(got, int):
-            raise SelfCheckFailed(f"{name}: return the number of components as an int, got {type(got).__name__}")
+        if (isinstance(got, Tensor) and got.numel() == 1) or (isinstance(got, np.ndarray) and got.size == 1):
+            got = got.item()  # a one-element (e.g. 0-d) tensor or array holds a count too
+        if isinstance(got, np.generic):
+            got = got.item()  # NumPy integers are integers
+        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
+            raise SelfCheckFailed(f"{name}: return the number of components as an int, got {describe(got)}")
+        got = int(got)
         expect_close(name, got, expected, case=case)
     passed(name, "2 components below lambda = 1/2, 1 from 1/2 on -- the saddle at the origin has F = 1/2")

@@ -16,13 +16,39 @@ from torch import Tensor
 from .. import paths, toys
 from ..dss import connect_many, reference, segments
 from ..landscape import Landscape
-from ._harness import SelfCheckFailed, call_student, expect_close, expect_tensor, passed
+from ._harness import (
+    SelfCheckFailed,
+    call_student,
+    expect_close,
+    expect_number,
+    expect_tensor,
+    passed,
+)
 
 _F64 = torch.float64
 
 
 def _pt(*xs: float) -> Tensor:
     return torch.tensor(xs, dtype=_F64)
+
+
+def _segment_hint(F: Landscape, a: Tensor, b: Tensor, n_grid: int, value: float, expected: float) -> str:
+    """Name the usual mistake when ``value`` equals what it produces."""
+    def top(t: Tensor) -> float:
+        return float(F.evaluate((1 - t[:, None]) * a + t[:, None] * b).max())
+
+    ends = float(F.evaluate(torch.stack([a, b])).max())
+    known = [
+        (top(torch.linspace(0, 1, 100, dtype=_F64)), "that is the maximum on 100 points; use the `n_grid` you are given"),
+        (top(torch.linspace(0, 1, n_grid + 2, dtype=_F64)[1:-1]), "the two ends t = 0 and t = 1 are part of the segment"),
+        (expected - ends, "that is the barrier (the maximum minus the higher end); return the maximum itself"),
+        (top(torch.linspace(0, 1, n_grid)),  # (1 - t) * a promotes to float64, t stays rounded
+         "your t is float32 (torch.linspace's default): pass dtype=a.dtype to keep float64"),
+    ]
+    for wrong, hint in known:
+        if not math.isclose(wrong, expected, rel_tol=1e-9, abs_tol=1e-12) and math.isclose(value, wrong, rel_tol=1e-9, abs_tol=1e-12):
+            return f" -- {hint}"
+    return ""
 
 
 def check_segment_max_loss(segment_max_loss: Callable[[Landscape, Tensor, Tensor, int], float]) -> None:
@@ -36,9 +62,11 @@ def check_segment_max_loss(segment_max_loss: Callable[[Landscape, Tensor, Tensor
     ]
     for F, a, b, n_grid, case in cases:
         got = call_student(name, segment_max_loss, F, a.clone(), b.clone(), n_grid)
+        value = expect_number(name, got, what=f"the maximum for {case}")
         expected = float(paths.segment_max(F, a[None], b[None], n_grid)[0][0])
+        hint = _segment_hint(F, a, b, n_grid, value, expected)
         try:
-            expect_close(name, got, expected, case=case, rtol=1e-9, atol=1e-12)
+            expect_close(name, value, expected, case=f"{case}{hint}", rtol=1e-9, atol=1e-12)
         except SelfCheckFailed as exc:
             raise SelfCheckFailed(f"{exc} -- use t = torch.linspace(0, 1, n_grid) (both ends included) "
                                   "and the points (1 - t) a + t b") from None
@@ -60,7 +88,12 @@ def check_insertion_step(insertion_step: Callable[[Tensor, Tensor, float], Tenso
         expected = beads
         for j in reversed([j for j, m in enumerate(seg_max.tolist()) if m > level]):
             expected = segments.insert_bead(expected, j, 0.5)
-        got = call_student(name, insertion_step, beads.clone(), seg_max.clone(), level)
+        given = beads.clone()
+        got = call_student(name, insertion_step, given, seg_max.clone(), level)
+        if not torch.equal(given, beads):
+            raise SelfCheckFailed(
+                f"{name}: for {case} your function changed the beads it was given -- an in-place operation on a "
+                "view (`mid = beads[j]; mid += beads[j + 1]`) writes into the string; use (beads[j] + beads[j + 1]) / 2")
         got = expect_tensor(name, got, what=f"the result for {case}")
         if got.shape != expected.shape:
             raise SelfCheckFailed(
@@ -151,8 +184,14 @@ def check_bead_law_exponent(bead_law_exponent: Callable[[Sequence[float]], float
         results = connect_many(F, _pt(*RING_A).expand(n, 2), _pt(*RING_B).expand(n, 2), thresholds, lr=1e-2, max_steps=5000)
         expected = reference.fit_power_law(thresholds, [r.n_beads - 1 for r in results])[1]
         got = call_student(name, bead_law_exponent, list(thresholds))
+        value = expect_number(name, got, what=f"the exponent for {n} thresholds")
+        hint = ""
+        if math.isclose(value, -expected, rel_tol=1e-6):
+            hint = " -- the sign is flipped: fit the segments against L0 (not 1/L0); fewer beads are needed at higher L0"
+        elif math.isclose(value, -0.25, rel_tol=1e-9):
+            hint = " -- -1/4 is the sagitta law's prediction; the exercise asks for the exponent measured by DSS"
         try:
-            expect_close(name, got, expected, case=f"{n} thresholds from {thresholds[0]:g} to {thresholds[-1]:g}",
+            expect_close(name, value, expected, case=f"{n} thresholds from {thresholds[0]:g} to {thresholds[-1]:g}{hint}",
                          rtol=1e-6, atol=1e-9)
         except SelfCheckFailed as exc:
             raise SelfCheckFailed(f"{exc} -- fit the number of *segments* (n_beads - 1) against L0 on log-log axes, "
