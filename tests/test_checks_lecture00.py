@@ -127,7 +127,7 @@ COUNT_WRONG = [
     (lambda m: _count(m, EIGHT), r"cells touching only at a corner .*: expected 2, got 1"),  # diagonals joined
     (lambda m: _count(~m), r"wrong value for an empty mask: expected 0, got 1"),  # counts the False cells
     (lambda m: _count(m, rows_cut=1), r"wrong value for two separate blobs: expected 2, got 1"),  # off by one row
-    (_count_erasing, r"changed the mask it was given; work on a copy"),
+    (_count_erasing, r"changed its input `mask` in place -- work on a copy"),
     (lambda m: torch.ones(2), r"should be a number, got .*did you forget a sum"),
 ]
 

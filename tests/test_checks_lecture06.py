@@ -122,25 +122,117 @@ def _outliers_count_nodes(nodes, weights, dim, edge):  # counts Ritz values inst
     return float((nodes > edge).sum(1).double().mean())
 
 
+def _hvp_float32(loss_fn, theta, v):  # single precision: Hv to 1e-7 at best
+    theta = theta.detach().float().requires_grad_(True)
+    (grad,) = torch.autograd.grad(loss_fn(theta), theta, create_graph=True)
+    return torch.autograd.grad(grad @ v.float(), theta)[0]
+
+
+def _hvp_full_hessian(loss_fn, theta, v):  # returns the whole Hessian, not its product with v
+    return torch.autograd.functional.hessian(loss_fn, theta)
+
+
+def _hvp_quadratic_form(loss_fn, theta, v):  # v^T H v: a number, not a vector
+    return v @ hvp_ok(loss_fn, theta, v)
+
+
+def _hvp_ignores_v(loss_fn, theta, v):  # differentiates grad.sum(): H times the all-ones vector
+    return hvp_ok(loss_fn, theta, torch.ones_like(v))
+
+
+def _power_returns_vector(matvec, dim, n_iter, generator):  # the eigenvector, not the eigenvalue
+    v = torch.randn(dim, generator=generator, dtype=torch.float64)
+    for _ in range(n_iter):
+        w = matvec(v)
+        v = w / w.norm()
+    return v
+
+
+def _power_float32_start(matvec, dim, n_iter, generator):  # torch.randn's default dtype is float32
+    v = torch.randn(dim, generator=generator)
+    for _ in range(n_iter):
+        w = matvec(v / v.norm())
+        v = w
+    return float(v @ matvec(v) / (v @ v))
+
+
+def _power_abs(matvec, dim, n_iter, generator):  # "the largest eigenvalue in modulus": loses the sign
+    return abs(power_ok(matvec, dim, n_iter, generator))
+
+
+def _hutchinson_bernoulli(matvec, dim, n_probes, generator):  # {0, 1} probes: forgot "* 2 - 1"
+    z = torch.randint(0, 2, (n_probes, dim), generator=generator).double()
+    s = torch.stack([zi @ matvec(zi) for zi in z])
+    return float(s.mean()), float(s.std() / math.sqrt(n_probes))
+
+
+def _hutchinson_variance(matvec, dim, n_probes, generator):  # returns the variance of the mean, not its sqrt
+    est, se = hutchinson_ok(matvec, dim, n_probes, generator)
+    return est, se**2
+
+
+def _hutchinson_one_probe(matvec, dim, n_probes, generator):  # draws one probe and reuses it n times
+    z = (torch.randint(0, 2, (dim,), generator=generator).double() * 2 - 1).expand(n_probes, dim)
+    s = torch.stack([zi @ matvec(zi) for zi in z])
+    return float(s.mean()), float(s.std() / math.sqrt(n_probes))
+
+
+def _hutchinson_over_n(matvec, dim, n_probes, generator):  # divides the spread by n instead of sqrt(n)
+    est, se = hutchinson_ok(matvec, dim, n_probes, generator)
+    return est, se / math.sqrt(n_probes)
+
+
+def _outliers_at_edge(nodes, weights, dim, edge):  # >=: counts a Ritz value sitting exactly on the edge
+    return dim * float(((nodes >= edge) * weights).sum(1).mean())
+
+
+def _outliers_wrong_axis(nodes, weights, dim, edge):  # sums over probes, averages over nodes
+    return dim * float(((nodes > edge) * weights).sum(0).mean())
+
+
+def _outliers_below(nodes, weights, dim, edge):  # the mass below the edge
+    return dim * float(((nodes < edge) * weights).sum(1).mean())
+
+
+def _outliers_first_probe(nodes, weights, dim, edge):  # one probe only
+    return dim * float(((nodes[0] > edge) * weights[0]).sum())
+
+
 WRONG = [
-    (check_hessian_vector_product, _hvp_gradient),
-    (check_hessian_vector_product, _hvp_finite_difference),
-    (check_hessian_vector_product, _hvp_no_graph),
-    (check_power_iteration, _power_norm),
-    (check_power_iteration, _power_few_iterations),
-    (check_power_iteration, _power_unnormalised),
-    (check_hutchinson_trace, _hutchinson_gaussian),
-    (check_hutchinson_trace, _hutchinson_std_not_se),
-    (check_hutchinson_trace, _hutchinson_sum),
-    (check_outliers_from_density, _outliers_mass_only),
-    (check_outliers_from_density, _outliers_sum_over_probes),
-    (check_outliers_from_density, _outliers_count_nodes),
+    (check_hessian_vector_product, _hvp_gradient, r"wrong value for a quadratic .*create_graph=True"),
+    (check_hessian_vector_product, _hvp_finite_difference, r"wrong value for .*no finite differences"),
+    (check_hessian_vector_product, _hvp_no_graph, r"your function raised RuntimeError"),
+    (check_hessian_vector_product, _hvp_float32, r"raised RuntimeError|compute in float64"),
+    (check_hessian_vector_product, _hvp_full_hessian, r"should have shape \(4,\), got shape \(4, 4\)"),
+    (check_hessian_vector_product, _hvp_quadratic_form, r"should have shape \(4,\), got shape \(\)"),
+    (check_hessian_vector_product, _hvp_ignores_v, r"wrong value for a quadratic"),
+    (check_power_iteration, _power_norm, r"wrong value for eigenvalues -6, .*expected -6, got 6"),
+    (check_power_iteration, _power_few_iterations, r"called `matvec` 11 times; expected at least n_iter = 200"),
+    (check_power_iteration, _power_unnormalised, r"wrong value for diag|should be finite"),
+    (check_power_iteration, _power_returns_vector, r"should be a number, got tensor of shape \(6,\)"),
+    (check_power_iteration, _power_float32_start, r"your function raised RuntimeError"),
+    (check_power_iteration, _power_abs, r"the dominant one is negative .*expected -6, got 6"),
+    (check_power_iteration, lambda matvec, dim, n_iter, generator: 5.0, r"called `matvec` 0 times"),
+    (check_hutchinson_trace, _hutchinson_gaussian, r"wrong value for a diagonal matrix .*Gaussian or \{0, 1\} probes are not"),
+    (check_hutchinson_trace, _hutchinson_std_not_se, r"standard error for a dense 30 x 30 matrix.*divided by sqrt\(n\)"),
+    (check_hutchinson_trace, _hutchinson_sum, r"wrong value for a diagonal matrix"),
+    (check_hutchinson_trace, _hutchinson_bernoulli, r"wrong value for a diagonal matrix .*Rademacher probes z_i = \+-1"),
+    (check_hutchinson_trace, _hutchinson_variance, r"standard error for a dense 30 x 30 matrix"),
+    (check_hutchinson_trace, _hutchinson_one_probe, r"standard error for a dense 30 x 30 matrix"),
+    (check_hutchinson_trace, _hutchinson_over_n, r"standard error for a dense 30 x 30 matrix"),
+    (check_outliers_from_density, _outliers_mass_only, r"wrong value for edge 3 .*times P it counts"),
+    (check_outliers_from_density, _outliers_sum_over_probes, r"wrong value for edge 3 .*averaged over probes"),
+    (check_outliers_from_density, _outliers_count_nodes, r"wrong value for edge 3"),
+    (check_outliers_from_density, _outliers_at_edge, r"wrong value for an edge exactly at a Ritz value"),
+    (check_outliers_from_density, _outliers_wrong_axis, r"wrong value for edge 3"),
+    (check_outliers_from_density, _outliers_below, r"wrong value for edge 3"),
+    (check_outliers_from_density, _outliers_first_probe, r"wrong value for edge"),
 ]
 
 
-@pytest.mark.parametrize("check, wrong", WRONG, ids=lambda c: getattr(c, "__name__", ""))
-def test_check_rejects_a_plausible_wrong_answer(check, wrong) -> None:
-    with pytest.raises(SelfCheckFailed):
+@pytest.mark.parametrize("check, wrong, message", WRONG, ids=lambda c: getattr(c, "__name__", None))
+def test_check_rejects_a_plausible_wrong_answer(check, wrong, message) -> None:
+    with pytest.raises(SelfCheckFailed, match=message):
         check(wrong)
 
 

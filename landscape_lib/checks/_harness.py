@@ -28,7 +28,8 @@ import numbers
 import re
 import sysconfig
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import CodeType, TracebackType
 from typing import Any
@@ -280,3 +281,29 @@ def expect_close(
 def passed(check: str, detail: str) -> None:
     """Print the one-line success message."""
     print(f"\u2705 {check} passed: {detail}")
+
+
+@contextmanager
+def hinted(hint: str) -> Iterator[None]:
+    """Append ``hint`` (what to compute) to the message of a :class:`SelfCheckFailed` raised in the block.
+
+    "Not implemented yet" passes through unchanged.
+    """
+    try:
+        yield
+    except NotImplementedYet:
+        raise
+    except SelfCheckFailed as exc:
+        raise SelfCheckFailed(f"{exc} -- {hint}") from exc.__cause__
+
+
+def expect_inputs_unchanged(name: str, case: str, **pairs: tuple[Tensor, Tensor]) -> None:
+    """Fail if the student's function changed a tensor it was given: ``pairs[arg] = (passed, original)``.
+
+    An in-place update (``w[i] = ...``, ``a -= ...``) silently corrupts the caller's variables: the
+    notebook's later cells then work on changed data.
+    """
+    for arg, (given, original) in pairs.items():
+        if given.shape != original.shape or not torch.equal(given, original):
+            raise SelfCheckFailed(f"{name}: for {case} your function changed its input `{arg}` in place -- work on a "
+                                  f"copy (`{arg}.clone()`) or build new tensors instead of assigning into `{arg}`")

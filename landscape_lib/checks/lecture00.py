@@ -14,7 +14,7 @@ from torch import Tensor
 
 from .. import paths, toys
 from ..topology import sublevel
-from ._harness import SelfCheckFailed, call_student, expect_close, expect_number, passed
+from ._harness import call_student, expect_close, expect_inputs_unchanged, expect_number, passed
 
 _F64 = torch.float64
 
@@ -38,7 +38,7 @@ def check_count_components(count_components: Callable[[Tensor], int]) -> None:
     for mask, expected, case in _COMPONENT_CASES:
         given = mask.clone()
         got = call_student(name, count_components, given)
-        _expect_unchanged(name, given, mask, case)
+        expect_inputs_unchanged(name, case, mask=(given, mask))
         expect_close(name, got, expected, case=case)
     g = torch.Generator().manual_seed(1)
     for trial in range(3):
@@ -46,13 +46,6 @@ def check_count_components(count_components: Callable[[Tensor], int]) -> None:
         got = call_student(name, count_components, mask.clone())
         expect_close(name, got, sublevel.count_components(mask), case=f"random 12x15 mask #{trial}")
     passed(name, f"{len(_COMPONENT_CASES)} hand-made masks and 3 random masks counted correctly")
-
-
-def _expect_unchanged(name: str, given: Tensor, original: Tensor, case: str) -> None:
-    """A function that only counts or measures must not change its input (the student's mask is reused)."""
-    if given.shape != original.shape or not bool((given == original).all()):
-        raise SelfCheckFailed(f"{name}: for {case} your function changed the mask it was given; work on a copy "
-                              "(`mask.clone()`) or keep a separate `seen` set -- the caller still needs the mask")
 
 
 def _segment_losses(F, a: Tensor, b: Tensor, n_points: int, t_dtype: torch.dtype = _F64) -> Tensor:

@@ -10,6 +10,7 @@ value returned.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 
 import numpy as np
@@ -20,7 +21,17 @@ from ..dss import fit_power_law
 from ..landscape import AnalyticLandscape
 from ..models.one_hidden_relu import intrinsic_dimension, merge_closest_units
 from ..topology.energy_gap import OracleAnswer, energy_gap
-from ._harness import SelfCheckFailed, call_student, expect_close, expect_number, expect_tensor, passed
+from ..validation import describe
+from ._harness import (
+    SelfCheckFailed,
+    call_student,
+    expect_close,
+    expect_inputs_unchanged,
+    expect_number,
+    expect_tensor,
+    hinted,
+    passed,
+)
 
 _F64 = torch.float64
 
@@ -32,7 +43,8 @@ def _library_bracket(barrier: float, lower: float, upper: float, rtol: float) ->
 
     flat = AnalyticLandscape(lambda t: 1e-12 + 0 * t.sum(), 1)  # endpoints far below any threshold
     one, two = torch.zeros(1, dtype=_F64), torch.ones(1, dtype=_F64)
-    gap = energy_gap(flat, one, two, lower=lower, upper=upper, rtol=rtol, max_rounds=200, oracle=oracle)
+    gap = energy_gap(flat, one, two, lower=lower, upper=upper, rtol=rtol, max_rounds=200, oracle=oracle,
+                     progress=False)
     return gap.lower, gap.upper
 
 
@@ -43,11 +55,14 @@ def check_bisect_threshold(bisect_threshold: Callable[[Callable[[float], bool], 
         (1.0, 0.1, 10.0, 0.01, "a barrier at 1 in the bracket [0.1, 10], rtol 0.01"),
         (0.37, 0.001, 2.0, 0.05, "a barrier at 0.37 in [0.001, 2], rtol 0.05 (a wide bracket)"),
         (5.0, 4.9, 5.2, 0.001, "a barrier at 5 in the narrow bracket [4.9, 5.2], rtol 0.001"),
+        # upper / lower - 1 = 0.0105 > rtol but (upper - lower) / upper = 0.01039 <= rtol: exactly one step is due
+        (1.004, 1.0, 1.0105, 0.0104, "a barrier at 1.004 in [1, 1.0105], rtol 0.0104 (exactly one step is due)"),
+        (2.0, 1.5, 2.5, 1.0, "a barrier at 2 in [1.5, 2.5], rtol 1 (already narrow enough: no step, no oracle call)"),
     ]
     for barrier, lower, upper, rtol, case in cases:
         calls: list[float] = []
 
-        def connects(L0: float, barrier: float = barrier) -> bool:
+        def connects(L0: float, barrier: float = barrier, calls: list[float] = calls) -> bool:
             calls.append(float(L0))
             return float(L0) >= barrier
 
@@ -59,12 +74,10 @@ def check_bisect_threshold(bisect_threshold: Callable[[Callable[[float], bool], 
             raise SelfCheckFailed(f"{name}: for {case} the bracket ({lo:.6g}, {hi:.6g}) must contain the barrier "
                                   f"{barrier}: `lower` must fail to connect and `upper` must connect")
         exp_lo, exp_hi = _library_bracket(barrier, lower, upper, rtol)
-        try:
+        with hinted("thresholds are multiplicative: bisect at the geometric mean sqrt(lower * upper) and stop "
+                    "once upper / lower - 1 <= rtol"):
             expect_close(name, lo, exp_lo, case=f"{case} (lower end)", rtol=1e-9)
             expect_close(name, hi, exp_hi, case=f"{case} (upper end)", rtol=1e-9)
-        except SelfCheckFailed as exc:
-            raise SelfCheckFailed(f"{exc} -- thresholds are multiplicative: bisect at the geometric mean "
-                                  "sqrt(lower * upper) and stop once upper / lower - 1 <= rtol") from None
         needed = math.ceil(math.log2(math.log(upper / lower) / math.log1p(rtol)))
         if len(calls) > needed + 2:
             raise SelfCheckFailed(f"{name}: for {case} your function called the oracle {len(calls)} times; "
@@ -85,12 +98,14 @@ def check_intrinsic_dimension_by_rank(intrinsic_dimension_by_rank: Callable[...,
     ]
     for rho, n, expected, case in cases:
         got = call_student(name, intrinsic_dimension_by_rank, rho, n)
-        if isinstance(got, Tensor) and got.numel() == 1:
-            got = int(got.item())
+        if isinstance(got, (Tensor, np.ndarray, np.generic)) and (
+                got.numel() if isinstance(got, Tensor) else np.size(got)) == 1:
+            got = got.item()  # a 0-d tensor, or the np.int64 of np.linalg.matrix_rank: a correct answer
         if isinstance(got, float) and got.is_integer():
             got = int(got)
-        if isinstance(got, bool) or not isinstance(got, int):
-            raise SelfCheckFailed(f"{name}: the result for {case} should be an integer rank, got {got!r}")
+        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
+            raise SelfCheckFailed(f"{name}: the result for {case} should be an integer rank, got {describe(got)}"
+                                  " (return the rank of the feature matrix rho(x @ w.T), e.g. torch.linalg.matrix_rank)")
         expect_close(name, got, expected, case=case)
     passed(name, "numerical ranks match the monomial counts C(n+d-1, d) (and their sum for z^2 + z)")
 
@@ -110,13 +125,18 @@ def check_merge_closest_units(merge: Callable[[Tensor, Tensor], tuple[Tensor, Te
     ]
     for w, u, case in cases:
         exp_w, exp_u, _ = merge_closest_units(w, u)
-        got = call_student(name, merge, w.clone(), u.clone())
+        given_w, given_u = w.clone(), u.clone()
+        got = call_student(name, merge, given_w, given_u)
+        expect_inputs_unchanged(name, case, w=(given_w, w), u=(given_u, u))
         if not isinstance(got, tuple) or len(got) < 2:
             raise SelfCheckFailed(f"{name}: for {case} return a tuple (w_new, u_new), got {type(got).__name__}")
         got_w = expect_tensor(name, got[0], shape=exp_w.shape, what=f"w_new for {case}")
         got_u = expect_tensor(name, got[1], shape=exp_u.shape, what=f"u_new for {case}")
-        expect_close(name, got_w, exp_w, case=f"{case} (rows)", rtol=1e-9, atol=1e-12)
-        expect_close(name, got_u, exp_u, case=f"{case} (output weights)", rtol=1e-9, atol=1e-12)
+        with hinted("merge the pair i < j with the largest cosine (the smallest angle: not the smallest distance, "
+                    "and the sign counts); put the unit bisector at index i, delete row j; the output weight is "
+                    "u_i |w_i| + u_j |w_j| (relu is positively homogeneous)"):
+            expect_close(name, got_w, exp_w, case=f"{case} (rows)", rtol=1e-9, atol=1e-12)
+            expect_close(name, got_u, exp_u, case=f"{case} (output weights)", rtol=1e-9, atol=1e-12)
     passed(name, "the closest pair is merged onto its unit bisector with the homogeneous output weight")
 
 
@@ -136,5 +156,7 @@ def check_gap_slope(gap_slope: Callable[[list[int], list[list[float]]], float]) 
     for gaps, case in cases:
         expected = fit_power_law(widths, [float(np.median(v)) for v in gaps])[1]
         got = call_student(name, gap_slope, list(widths), [list(v) for v in gaps])
-        expect_close(name, got, expected, case=case, rtol=1e-6, atol=1e-9)
+        with hinted("fit a least-squares line to the log median gap against log width (every width, its median "
+                    "over pairs) and return its slope"):
+            expect_close(name, got, expected, case=case, rtol=1e-6, atol=1e-9)
     passed(name, "slopes of the log median gap against log width match the least-squares fit")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -20,18 +21,17 @@ from ..dss.reference import PAPER_QUADRATIC
 from ..landscape import Landscape
 from ..paths import segment_max
 from ..plots.geometry import string_plane
-from ._harness import SelfCheckFailed, call_student, expect_close, passed
+from ..validation import describe
+from ._harness import (
+    SelfCheckFailed,
+    call_student,
+    expect_close,
+    expect_inputs_unchanged,
+    hinted,
+    passed,
+)
 
 _F64 = torch.float64
-
-
-def _close_or_hint(name: str, got: object, expected: Tensor | float, *, case: str, hint: str,
-                   rtol: float, atol: float) -> None:
-    """:func:`expect_close`, with a hint appended to its failure message."""
-    try:
-        expect_close(name, got, expected, case=case, rtol=rtol, atol=atol)
-    except SelfCheckFailed as exc:
-        raise SelfCheckFailed(f"{exc} -- {hint}") from None
 
 
 def _circle(angles: list[float]) -> Tensor:
@@ -52,13 +52,24 @@ def check_certifies(certifies: Callable[[Landscape, Tensor, float, float, int], 
         (_circle([0, math.pi / 2, math.pi]), 0.01, 1.1, 2, "the 3-bead string checked at the beads only (n_grid = 2)"),
         (torch.tensor([[1.0, 0.0], [0.0, 0.001], [-1.0, 0.0]], dtype=_F64), 0.01, 1.1, 21,
          "a string through the bump of the ring valley"),
+        (_circle([0, math.pi / 3, 2 * math.pi / 3, math.pi]), 0.01, 1.1, 20,
+         "4 beads on the ring's floor: the chords' midpoints (loss 0.0625) lie above m L0 = 0.011 but below 0.11"),
+        # F((0, 0)) = 1 = m L0 exactly (m = 2 and L0 = 0.5 are exact in binary): the certificate holds (<=)
+        (torch.tensor([[0.0, 0.0], [1.0, 0.0]], dtype=_F64), 0.5, 2.0, 11,
+         "a string whose grid maximum is exactly m L0 = 1 (at its first bead; the test is <=)"),
+        # floor beads, then a last bead at radius 1.2 (loss 0.194 > m L0 = 0.165); t = 0.8 on the last segment: 0.119
+        (torch.cat([_circle([0, math.pi / 8, math.pi / 4]), 1.2 * _circle([math.pi / 4])]), 0.15, 1.1, 5,
+         "a string whose last bead (only) is above m L0, n_grid = 5 (t runs from 0 to 1 inclusive)"),
     ]
     for beads, L0, slack, n_grid, case in cases:
-        got = call_student(name, certifies, ring, beads.clone(), L0, slack, n_grid)
-        if isinstance(got, Tensor) and got.numel() == 1:
-            got = bool(got)
+        given = beads.clone()
+        got = call_student(name, certifies, ring, given, L0, slack, n_grid)
+        expect_inputs_unchanged(name, case, beads=(given, beads))
+        if isinstance(got, (Tensor, np.ndarray, np.bool_)) and (
+                got.numel() if isinstance(got, Tensor) else np.size(got)) == 1:
+            got = bool(got)  # a one-element boolean tensor or array, or np.bool_: a correct answer
         if not isinstance(got, bool):
-            raise SelfCheckFailed(f"{name}: the result for {case} should be True or False, got {type(got).__name__}")
+            raise SelfCheckFailed(f"{name}: the result for {case} should be True or False, got {describe(got)}")
         maxima, _ = segment_max(ring, beads[:-1], beads[1:], n_grid)
         expected = bool(maxima.max() <= slack * L0)
         if got != expected:
@@ -81,11 +92,13 @@ def check_plane_coordinates(plane_coordinates: Callable[[Tensor], Tensor]) -> No
              (tricky, "a string whose bead farthest from theta_A is not the one farthest from the chord"),
              (random, "6 random beads in 5 dimensions")]
     for beads, case in cases:
-        got = call_student(name, plane_coordinates, beads.clone())
+        given = beads.clone()
+        got = call_student(name, plane_coordinates, given)
+        expect_inputs_unchanged(name, case, beads=(given, beads))
         expected = string_plane(beads)[2]
-        _close_or_hint(name, got, expected, case=case, rtol=1e-8, atol=1e-10,
-                       hint="u is the unit chord; v the unit deviation *from the chord* of the bead that deviates "
-                            "most; coordinates are dot products of b_i - theta_A with u and v")
+        with hinted("u is the unit chord; v the unit deviation *from the chord* of the bead that deviates most; "
+                    "coordinates are dot products of b_i - theta_A with u and v"):
+            expect_close(name, got, expected, case=case, rtol=1e-8, atol=1e-10)
     passed(name, "the chord and the largest deviation span the plane; the endpoints sit at (0, 0) and (|chord|, 0)")
 
 
@@ -104,7 +117,7 @@ def check_growth_per_decade(growth_per_decade: Callable[[Tensor, Tensor], float]
     for x, y, case in cases:
         got = call_student(name, growth_per_decade, x.clone(), y.clone())
         expected = fit_growth(x, y - 1, "log").b
-        _close_or_hint(name, got, expected, case=case, rtol=1e-6, atol=1e-9,
-                       hint="regress length - 1 on log10(1 / L0) (base 10: per decade; 1/L0: positive when the "
-                            "length grows as the level falls)")
+        with hinted("regress length - 1 on log10(1 / L0) (base 10: per decade; 1/L0: positive when the length "
+                    "grows as the level falls)"):
+            expect_close(name, got, expected, case=case, rtol=1e-6, atol=1e-9)
     passed(name, "growth per decade of L0 matches the least-squares fit (0.28 on the paper's quadratic points)")
