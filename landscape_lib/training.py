@@ -295,8 +295,6 @@ def descend(
     if not isinstance(landscape, Landscape):
         raise TypeError(f"{fn}: argument `landscape` must be a Landscape, got {describe(landscape)}")
     theta = landscape.check(theta0, fn=fn, arg="theta0")
-    if optimizer not in OPTIMIZERS:  # (the message predates the shared validator; kept for the students' notes)
-        raise ValueError(f"{fn}: argument `optimizer` must be 'adam' or 'sgd', got {optimizer!r}")
     check_training_options(fn, optimizer, lr, max_steps, 1)
     check_positive(record_every, fn=fn, arg="record_every", integer=True)
     if batch_size is not None:

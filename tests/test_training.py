@@ -70,7 +70,7 @@ def test_minibatch_training_is_seeded() -> None:
 
 
 def test_descend_errors() -> None:
-    with pytest.raises(ValueError, match=r"descend: argument `optimizer` must be 'adam' or 'sgd', got 'lbfgs'"):
+    with pytest.raises(ValueError, match=r"descend: argument `optimizer` must be one of \('adam', 'sgd'\), got 'lbfgs'"):
         descend(convex_bowl(), point(1, 1), lr=0.1, max_steps=10, optimizer="lbfgs")
     with pytest.raises(ValueError, match=r"descend: argument `lr` must be > 0, got -1"):
         descend(convex_bowl(), point(1, 1), lr=-1, max_steps=10)
