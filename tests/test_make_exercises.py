@@ -60,7 +60,8 @@ def edit(path: Path, text: str) -> None:
 def test_markers_in_prose_are_left_alone_and_real_regions_are_stripped(course) -> None:
     _, out = course
     nb = nbformat.read(out / "01_first.ipynb", as_version=4)
-    assert nb.cells[0].source == f"# Double it\n\n{PROSE}", "prose mentioning the markers must be copied unchanged"
+    assert nb.cells[0].source == f"# Double it\n\n{PROSE.rstrip()}\n\n{make_exercises.RUN_ALL_NOTE}", (
+        "prose mentioning the markers must be copied unchanged, followed by the Run-All note")
     assert nb.cells[1].source == (
         'def f(x):\n    # HINT: double it\n'
         '    raise NotImplementedError("f: not implemented yet -- replace this line with your code")')

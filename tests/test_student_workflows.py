@@ -92,7 +92,7 @@ def _stdout(cell: nbformat.NotebookNode) -> str:
 def test_exercise_2_before_exercise_1_names_the_unsolved_function(course) -> None:
     solutions, exercises = course
     nb = nbformat.read(exercises / "99_demo.ipynb", as_version=4)
-    assert nb.cells[0].source == INTRO, "instructions that mention the markers reach the student unchanged"
+    assert nb.cells[0].source.startswith(INTRO), "instructions that mention the markers reach the student unchanged"
     nb.cells[6].source = f"def gradient(x):\n    {GRADIENT}"  # the student does exercise 2 first
     ran = execute(nb, exercises, timeout=120, name="99_demo.ipynb")
 
