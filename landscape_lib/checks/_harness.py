@@ -18,6 +18,13 @@ tensors and arrays: students mix NumPy and PyTorch, and a correct value is a cor
 
 In Jupyter the failure is shown as a short message, not a traceback through this module
 (``_render_traceback_`` is IPython's hook for exceptions that render themselves).
+
+Layout for a notebook column: the ✅/❌ lines are wrapped at word boundaries to at most
+:data:`WIDTH` columns, continuation lines indented under the text (a browser would otherwise break
+them mid-word).  ``str(exc)`` of a wrong answer or of an exception in the student's code stays one
+line (what logs and ``pytest.raises(match=...)`` see); only its rendering is wrapped.  "Not
+implemented yet" messages are laid out when they are made, and their verdict -- who is not
+implemented and what to do first -- stays whole on the first line, even if that line is longer.
 """
 
 from __future__ import annotations
@@ -40,12 +47,41 @@ from torch import Tensor
 
 from ..validation import describe
 
+WIDTH = 88  # columns of a notebook output line
+_MARK = 3  # columns of "✅ " / "❌ " (the emoji is two columns wide); continuation lines are indented as much
+
+
+def lay_out(text: str, *, keep_through: str = "") -> str:
+    """``text`` wrapped at word boundaries into lines of at most :data:`WIDTH` columns after a
+    ✅/❌ mark, continuation lines indented by the mark's width.
+
+    Words are never split.  The first line runs at least through ``keep_through`` (a phrase of
+    ``text``), even past the width: that phrase is the verdict a student (or a test) looks for.
+    """
+    width = WIDTH - _MARK
+    cut = text.find(keep_through)
+    keep = cut + len(keep_through) if keep_through and cut >= 0 else 0
+    lines: list[str] = []
+    line, used = "", 0  # `used`: characters of `text` placed so far (for `keep`)
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if not line or len(candidate) <= width or (not lines and used < keep):
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+        used += len(word) + 1
+    lines.append(line)
+    return ("\n" + " " * _MARK).join(lines)
+
 
 class SelfCheckFailed(AssertionError):
     """An exercise self-check did not pass; the message says why and what to try."""
 
     def _render_traceback_(self) -> list[str]:  # IPython: show this instead of a traceback
-        return [f"\u274c {self}"]
+        text = str(self)
+        laid_out = "\n" in text  # laid out when it was made (see NotImplementedYet): shown as it is
+        return [f"\u274c {text if laid_out else lay_out(text)}"]  # one entry: one output block
 
 
 class NotImplementedYet(SelfCheckFailed):
@@ -149,15 +185,15 @@ def call_student(check: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) 
         direct = stub == name or stub.startswith("<") or (
             code is not None and _tracebacks(exc)[-1].tb_frame.f_code is code)
         if direct:
-            error = NotImplementedYet(
+            error = NotImplementedYet(lay_out(
                 f"{check}: `{name}` is not implemented yet -- replace the `raise NotImplementedError` "
-                "line with your code, run that cell, then run this check again."
-            )
+                "line with your code, run that cell, then run this check again.",
+                keep_through="not implemented yet -- replace"))
         else:  # they solved this exercise first; it calls an exercise they have not done yet
-            error = NotImplementedYet(
+            error = NotImplementedYet(lay_out(
                 f"{check}: `{name}` calls your `{stub}`, which is not implemented yet -- write `{stub}` "
-                f"first (run its cell and its check), then run this check again."
-            )
+                f"first (run its cell and its check), then run this check again.",
+                keep_through=f"write `{stub}` first"))
         error.stub = name if direct else stub
         raise error from None
     except SelfCheckFailed:
@@ -279,8 +315,8 @@ def expect_close(
 
 
 def passed(check: str, detail: str) -> None:
-    """Print the one-line success message."""
-    print(f"\u2705 {check} passed: {detail}")
+    """Print the success message (wrapped for a notebook column by :func:`lay_out`)."""
+    print(f"\u2705 {lay_out(f'{check} passed: {detail}')}")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ certificate *on the grid*: every segment's sampled maximum is $\le m L_0$ (Freem
 from __future__ import annotations
 
 import enum
+import textwrap
 from dataclasses import dataclass, field
 
 from torch import Tensor
@@ -140,6 +141,22 @@ class DSSResult:
     def depth(self) -> int:
         """The last depth reached (0 = only the initial midpoint bead)."""
         return self.history[-1].depth if self.history else 0
+
+    def __str__(self) -> str:
+        """A small table of the numbers, then :attr:`message` wrapped for a notebook column (88 columns,
+        words never split); ``repr`` stays one line."""
+        shortened = (f" (shortened: {self.shortened_normalized_length:.4f})"
+                     if self.shortened_normalized_length is not None else "")
+        rows = [("connected", f"{self.connected} (reason: {self.reason.value})"),
+                ("threshold L0", f"{self.threshold:.4g}"),
+                ("level m L0", f"{self.level:.4g}"),
+                ("max segment loss", f"{float(self.checked_max.max()):.4g}"),
+                ("beads", f"{self.n_beads} (depth {self.depth})"),
+                ("normalized length", f"{self.normalized_length:.4f}{shortened}")]
+        lines = ["DSSResult"] + [f"  {name:<18} {value}" for name, value in rows]
+        lines += textwrap.wrap(self.message, width=88, initial_indent="  ", subsequent_indent="    ",
+                               break_long_words=False, break_on_hyphens=False)
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         short = (f", shortened normalized length {self.shortened_normalized_length:.4f}"

@@ -12,6 +12,10 @@ import io
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+#: Widest figure (inches) that JupyterLab shows at full size in a notebook column: wider figures are
+#: shrunk and their tick labels become unreadable (issue 14 measured ~60 % at 16-18 in).
+COLUMN_WIDTH = 10.0
+
 
 class CourseFigure(Figure):
     """A matplotlib ``Figure`` that Jupyter displays as a PNG when it is a cell's result.
