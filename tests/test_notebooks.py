@@ -27,6 +27,7 @@ CHECK_CALL = re.compile(r"^check_\w+\(")
 
 sys.path.insert(0, str(ROOT / "tools"))
 import make_exercises  # noqa: E402
+from notebook_client import notebook_client  # noqa: E402  (nbclient without its widget-cell stall)
 
 
 def is_check_cell(cell: nbformat.NotebookNode) -> bool:
@@ -65,12 +66,11 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, *, timeout: float = DEFAULT_CE
     The kernel is shut down whatever happens (nbclient leaves a kernel it did not create alive).
     """
     from jupyter_core.utils import run_sync
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     km = kernel_manager()
-    client = NotebookClient(nb, km=km, timeout=math.ceil(timeout), allow_errors=True, shutdown_kernel="immediate",
-                            resources={"metadata": {"path": str(cwd)}})
+    client = notebook_client(nb, km=km, timeout=math.ceil(timeout), allow_errors=True, shutdown_kernel="immediate",
+                             resources={"metadata": {"path": str(cwd)}})
     index, cell = -1, None
     try:
         with client.setup_kernel(cleanup_kc=True):
@@ -257,6 +257,36 @@ def test_runner_shuts_its_kernel_down_after_a_normal_run(tmp_path: Path) -> None
     nb = execute(nbformat.v4.new_notebook(cells=[_pid_cell(), nbformat.v4.new_code_cell("1 / 0")]), tmp_path, timeout=60)
     assert nb.cells[1].outputs[0].ename == "ZeroDivisionError"  # errors are recorded, execution goes on
     assert _kernel_is_gone(int(nb.cells[0].outputs[0].text))
+
+
+def _shell_messages_during_a_widget_cell(make_client, tmp_path: Path) -> list[str]:
+    """Types of the messages a client sends on the shell socket while one ``interactive`` cell runs."""
+    cell = nbformat.v4.new_code_cell("import ipywidgets as w\n\ndef show(x):\n    print('x =', x)\n\n"
+                                     "w.interactive(show, x=w.IntSlider(value=1))")
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    client = make_client(nb, km=kernel_manager(), timeout=60, shutdown_kernel="immediate",
+                         resources={"metadata": {"path": str(tmp_path)}})
+    sent: list[str] = []
+    with client.setup_kernel(cleanup_kc=True):
+        channel = client.kc.shell_channel
+        send = channel.send
+        channel.send = lambda msg: (sent.append(msg["msg_type"]), send(msg))[1]
+        client.execute_cell(cell, 0)
+    recorded = [o for state in client.widget_state.values() for o in state.get("outputs", ())]
+    assert any("x = 1" in o.get("text", "") for o in recorded), "the Output widget's content must still be recorded"
+    return sent
+
+
+def test_runner_sends_nothing_on_the_shell_socket_while_a_widget_cell_awaits_its_reply(tmp_path: Path) -> None:
+    """The cause of the widget-cell stall (tools/notebook_client.py): nbclient's Output-widget imitation
+    echoes each captured output to the kernel on the socket where the cell's reply is awaited, and
+    that send can swallow the reply's wake-up.  Our runner's client must send only the request."""
+    from nbclient import NotebookClient
+
+    plain = _shell_messages_during_a_widget_cell(NotebookClient, tmp_path)
+    assert "comm_msg" in plain, f"nbclient no longer echoes Output widgets ({plain}): the work-around may go"
+    ours = _shell_messages_during_a_widget_cell(notebook_client, tmp_path)
+    assert ours == ["execute_request"], f"the runner sent {ours} on the shell socket during a widget cell"
 
 
 # -- the stderr gate of conftest.py ------------------------------------------------------------------

@@ -21,17 +21,19 @@ def density_at(densities: Mapping[int | float | str, DensityResult], key, *, sig
                                  title=f"Hessian spectral density at {key}")
 
 
-def density_widget(densities: Mapping[int | float | str, DensityResult], *, label: str = "step"):  # -> ipywidgets.interactive
+def density_widget(densities: Mapping[int | float | str, DensityResult], *, label: str = "step"):  # -> StaticInteractive
     """A slider over the keys of ``densities`` (training steps or thresholds), a log-scale toggle and sigma."""
     import ipywidgets as widgets
     from IPython.display import display
+
+    from .fallback import StaticInteractive
 
     keys = list(densities)
 
     def show(key, sigma: float, log: bool) -> None:
         display(density_at(densities, key, sigma=sigma, log=log))
 
-    return widgets.interactive(
+    return StaticInteractive(
         show,
         key=widgets.SelectionSlider(options=keys, value=keys[-1], description=label, continuous_update=False),
         sigma=widgets.FloatLogSlider(value=0.02, base=10, min=-3, max=-0.5, description="sigma", continuous_update=False),

@@ -8,6 +8,7 @@ from IPython.display import display
 from ..dss.result import DSSResult
 from ..landscape import Landscape
 from ..plots.dss import plot_dss_depth
+from .fallback import StaticInteractive  # a static figure on pages without a kernel
 
 
 def dss_depth_widget(landscape: Landscape, result: DSSResult) -> widgets.interactive:
@@ -21,4 +22,4 @@ def dss_depth_widget(landscape: Landscape, result: DSSResult) -> widgets.interac
         display(plot_dss_depth(landscape, result, depth))
 
     slider = widgets.IntSlider(value=0, min=0, max=len(result.history) - 1, step=1, description="depth")
-    return widgets.interactive(show, depth=slider)
+    return StaticInteractive(show, depth=slider)

@@ -8,9 +8,10 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..plots.energy_gap import PathCurves, plot_paths
+from .fallback import StaticInteractive
 
 
-def energy_gap_widget(curves: Mapping[int, PathCurves]) -> widgets.interactive:
+def energy_gap_widget(curves: Mapping[int, PathCurves]) -> StaticInteractive:
     """A slider over widths: loss along the straight line and along the DSS string of one pair.
 
     ``curves`` maps each width to its precomputed :class:`~landscape_lib.plots.energy_gap.PathCurves`
@@ -27,4 +28,4 @@ def energy_gap_widget(curves: Mapping[int, PathCurves]) -> widgets.interactive:
         display(plot_paths(curves[width], ylim=ylim))
 
     slider = widgets.SelectionSlider(options=sorted(curves), value=sorted(curves)[0], description="width m")
-    return widgets.interactive(show, width=slider)
+    return StaticInteractive(show, width=slider)

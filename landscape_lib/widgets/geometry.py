@@ -8,15 +8,16 @@ from IPython.display import display
 from ..dss.sweep import LevelSweep
 from ..landscape import Landscape
 from ..plots.geometry import plot_profile
+from .fallback import StaticInteractive
 
 
-def threshold_stepper(criterion: Landscape, sweep: LevelSweep, *, n_points: int = 20) -> widgets.interactive:
+def threshold_stepper(criterion: Landscape, sweep: LevelSweep, *, n_points: int = 20) -> StaticInteractive:
     r"""A slider over the thresholds of ``sweep`` and a pair selector: the string's criterion profile.
 
     Shows :func:`~landscape_lib.plots.geometry.plot_profile` -- the criterion along the string and
     along the straight line between the same endpoints -- titled with the string's normalized
-    length, its number of beads and the outcome of the search.  Returns the
-    ``ipywidgets.interactive`` object (display it, or make it a cell's result).
+    length, its number of beads and the outcome of the search.  Returns the ``ipywidgets.interactive``
+    (a :class:`~landscape_lib.widgets.fallback.StaticInteractive`: display it, or make it a cell's result).
     """
     levels = sweep.levels
     n_pairs = int(sweep.pair.max()) + 1
@@ -32,4 +33,4 @@ def threshold_stepper(criterion: Landscape, sweep: LevelSweep, *, n_points: int 
     level_slider = widgets.IntSlider(value=len(levels) - 1, min=0, max=len(levels) - 1, step=1,
                                      description="threshold #")
     pair_slider = widgets.IntSlider(value=0, min=0, max=n_pairs - 1, step=1, description="pair")
-    return widgets.interactive(show, level_index=level_slider, pair=pair_slider)
+    return StaticInteractive(show, level_index=level_slider, pair=pair_slider)

@@ -8,6 +8,7 @@ from IPython.display import display
 from .. import toys
 from ..plots.axes import new_figure
 from ..plots.level_sets import plot_landscape, plot_sublevel_set
+from .fallback import StaticInteractive  # a static figure on pages without a kernel
 
 TOYS = {
     "double well": toys.double_well,
@@ -30,7 +31,7 @@ def show_sublevel_set(toy: str, level: float, resolution: int = 151) -> None:
 
 def sublevel_explorer(toy: str = "double well", level: float = 0.5) -> widgets.interactive:
     r"""A dropdown for the toy and a slider for $\lambda$, redrawing :func:`show_sublevel_set`."""
-    return widgets.interactive(
+    return StaticInteractive(
         show_sublevel_set,
         toy=widgets.Dropdown(options=list(TOYS), value=toy, description="landscape"),
         level=widgets.FloatSlider(value=level, min=0.01, max=2.0, step=0.01, description="λ",

@@ -11,10 +11,12 @@ from ..plots.simplified_models import plot_particles, plot_success_curves
 from ..tensors import power_iteration, sample_spiked_tensor, success_rate
 
 
-def particle_widget(run, teacher):  # -> ipywidgets.interactive
+def particle_widget(run, teacher):  # -> StaticInteractive
     """A slider over the snapshots of a :class:`~landscape_lib.mean_field.MeanFieldRun` (run 0's particles)."""
     import ipywidgets as widgets
     from IPython.display import display
+
+    from .fallback import StaticInteractive
 
     steps = run.snapshot_steps.tolist()
     if not steps:
@@ -24,7 +26,7 @@ def particle_widget(run, teacher):  # -> ipywidgets.interactive
         a, W = run.snapshots[index]
         display(plot_particles(a, W, teacher, step=steps[index]))
 
-    return widgets.interactive(show, index=widgets.IntSlider(value=len(steps) - 1, min=0, max=len(steps) - 1,
+    return StaticInteractive(show, index=widgets.IntSlider(value=len(steps) - 1, min=0, max=len(steps) - 1,
                                                              description="snapshot", continuous_update=False))
 
 
@@ -46,15 +48,17 @@ def success_curves(n_iter: int = 20, sizes: tuple[int, ...] = (25, 50, 100), n_t
     return plot_success_curves(curves, title=f"power iteration, {n_iter} iterations, {n_trials} trials per point")
 
 
-def success_curve_widget():  # -> ipywidgets.interactive
+def success_curve_widget():  # -> StaticInteractive
     """Sliders for the iteration budget and the number of trials around :func:`success_curves`."""
     import ipywidgets as widgets
     from IPython.display import display
 
+    from .fallback import StaticInteractive
+
     def show(n_iter: int, n_trials: int, seed: int) -> None:
         display(success_curves(n_iter, n_trials=n_trials, seed=seed))
 
-    return widgets.interactive(
+    return StaticInteractive(
         show,
         n_iter=widgets.IntSlider(value=20, min=1, max=500, step=1, description="iterations", continuous_update=False),
         n_trials=widgets.IntSlider(value=10, min=2, max=40, description="trials", continuous_update=False),

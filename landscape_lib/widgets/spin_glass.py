@@ -113,7 +113,9 @@ def descent_histogram_widget():  # -> ipywidgets.VBox
     n_starts = widgets.IntSlider(value=48, min=8, max=160, step=8, description="starts", continuous_update=False)
     seed = widgets.IntSlider(value=0, min=0, max=20, description="seed", continuous_update=False)
     status = widgets.HTML()
-    out = widgets.Output()
+    from .fallback import FigureOutput, StaticVBox  # a static figure on pages without a kernel
+
+    out = FigureOutput()
 
     def redraw(_change=None) -> None:
         out.clear_output()
@@ -135,7 +137,7 @@ def descent_histogram_widget():  # -> ipywidgets.VBox
     p.observe(new_p, names="value")
     for control in (N, n_starts, seed):
         control.observe(redraw, names="value")
-    box = widgets.VBox([p, N, n_starts, seed, status, out])
+    box = StaticVBox([p, N, n_starts, seed, status, out])
     box.redraw = redraw  # for the notebook (first draw) and the tests
     redraw()
     return box

@@ -9,10 +9,11 @@ from IPython.display import display
 
 from ..plots.topology import plot_slice_components
 from ..topology.slices import PlaneSlice
+from .fallback import StaticInteractive
 
 
 def slice_explorer(slice_: PlaneSlice, *, levels: Sequence[float], names: Sequence[str] = ("A", "B", "C"),
-                   level: float | None = None) -> widgets.interactive:
+                   level: float | None = None) -> StaticInteractive:
     r"""A slider over the levels $\lambda$, redrawing the components of $\Omega(\lambda)$ in the slice.
 
     The slice is computed once (:func:`~landscape_lib.topology.slices.plane_slice`); moving the
@@ -32,6 +33,6 @@ def slice_explorer(slice_: PlaneSlice, *, levels: Sequence[float], names: Sequen
         display(plot_slice_components(slice_, level, names=names))
 
     start = options[len(options) // 2] if level is None else min(options, key=lambda x: abs(x - level))
-    return widgets.interactive(
+    return StaticInteractive(
         show, level=widgets.SelectionSlider(options=[(f"{x:.3g}", x) for x in options], value=start,
                                             description="λ", continuous_update=False))
