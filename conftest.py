@@ -52,3 +52,30 @@ def pytest_runtest_call(item):
     if stderr and stderr.strip():
         pytest.fail(f"notebook cell wrote to stderr:\n{stderr}", pytrace=False)
     return result
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Execute each lecture once per run: in JupyterLab when the browser tests run it, else with nbval.
+
+    ``tests/browser`` runs every cell of a lecture in a real JupyterLab and fails on any error or
+    stderr output -- a failed assertion included -- so nbval running the same lecture again would
+    only add its minute.  Where Chromium is missing the browser tests are skipped and nbval runs the
+    lectures as before; explicitly selected lectures (``pytest lectures/00_...ipynb``) always run.
+    """
+    in_browser = {item.callspec.params["notebook"] for item in items
+                  if getattr(item, "originalname", None) == "test_lecture_in_jupyterlab" and hasattr(item, "callspec")}
+    if not in_browser:
+        return
+    from tests.browser.conftest import browser_available
+
+    if not browser_available():
+        return
+    root = config.rootpath
+    keep, dropped = [], []
+    for item in items:
+        path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else None
+        nbval_cell = type(item).__module__.startswith("nbval")
+        (dropped if nbval_cell and path in in_browser else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

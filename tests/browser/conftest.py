@@ -81,11 +81,16 @@ def chromium_path() -> str | None:
     return found[0]
 
 
+def browser_available() -> bool:
+    """Whether the browser tests can run here (Chromium and the playwright package are installed)."""
+    return chromium_path() is not None and importlib.util.find_spec("playwright") is not None
+
+
 @pytest.fixture(scope="module")
 def chromium() -> str:
     """The Chromium executable, or skip (fail in CI) with how to install it and Playwright."""
     path = chromium_path()
-    require_optional(path is not None and importlib.util.find_spec("playwright") is not None,
+    require_optional(browser_available(),
                      "Chromium for the browser tests",
                      "install it with apt-get install chromium and python -m pip install -e \".[browser]\"")
     return path
