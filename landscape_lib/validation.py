@@ -145,6 +145,19 @@ def check_number(
     return number
 
 
+def check_known_names(fn: str, given: object, known: object, *, what: str,
+                      error: type[Exception] = ValueError, quote=repr) -> None:
+    """Refuse names in ``given`` that are not in ``known`` (a typo must not be silently ignored).
+
+    The message lists the unknown names (each formatted by ``quote``) and every valid one, e.g.
+    "connect: unknown option `vectorize`; the options are alpha, ...".
+    """
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise error(f"{fn}: unknown {what}{'s' if len(unknown) > 1 else ''} {', '.join(map(quote, unknown))}; "
+                    f"the {what}s are {', '.join(sorted(known))}")
+
+
 def check_int(
     value: object, *, fn: str, arg: str, minimum: int | None = None, maximum: int | None = None
 ) -> int:

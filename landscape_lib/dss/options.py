@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..training import check_training_options
+from ..validation import check_known_names
 
 INSERTION_RULES = ("midpoint", "argmax")
 LENGTH_ON = ("all", "weights")
@@ -106,10 +107,7 @@ def resolve(fn: str, options: DSSOptions | None, overrides: dict[str, Any]) -> D
     if options is not None and not isinstance(options, DSSOptions):
         raise TypeError(f"{fn}: argument `options` must be a DSSOptions or None, got {type(options).__name__}")
     names = {f.name for f in dataclasses.fields(DSSOptions)}
-    unknown = sorted(set(overrides) - names)
-    if unknown:
-        raise TypeError(f"{fn}: unknown option{'s' if len(unknown) > 1 else ''} {', '.join(f'`{u}`' for u in unknown)}; "
-                        f"the options are {', '.join(sorted(names))}")
+    check_known_names(fn, overrides, names, what="option", error=TypeError, quote=lambda name: f"`{name}`")
     merged = {**(dataclasses.asdict(options) if options else {}), **overrides}
     resolved = object.__new__(DSSOptions)  # validate once, under the caller's name
     for name in names:

@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (the [scale] extra installs it)
+    import tomli as tomllib
+
 from ..dss.options import DSSOptions, resolve
-from ..validation import check_int, check_number, describe
+from ..validation import check_int, check_known_names, check_number, describe
 
 KINDS = ("dss", "energy_gap")
 #: Bundled configs, loadable by name: ``load_config("lecture05_small")``.
@@ -128,10 +132,7 @@ class SweepConfig:
         if not isinstance(data, Mapping):
             raise TypeError(f"SweepConfig.from_dict: argument `data` must be a mapping, got {describe(data)}")
         names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ValueError(f"SweepConfig.from_dict: unknown key{'s' if len(unknown) > 1 else ''} "
-                             f"{', '.join(map(repr, unknown))}; the keys are {', '.join(sorted(names))}")
+        check_known_names("SweepConfig.from_dict", data, names, what="key")
         missing = sorted(n for n in ("name", "builder", "thresholds", "widths") if n not in data)
         if missing:
             raise ValueError(f"SweepConfig.from_dict: missing required key{'s' if len(missing) > 1 else ''} "
